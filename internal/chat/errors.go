@@ -111,3 +111,11 @@ func AsError(err error) *Error {
 	}
 	return nil
 }
+
+// withReason returns err with reason attached when err is an *Error.
+func withReason(err error, reason string) error {
+	if e := AsError(err); e != nil {
+		return e.WithReason(reason)
+	}
+	return err
+}

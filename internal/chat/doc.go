@@ -1,0 +1,35 @@
+// Package chat is Parley's domain: the vocabulary, the rules and the use cases
+// that every surface shares. It imports only the standard library.
+//
+// # Model
+//
+// An Org is a tenant; everything else belongs to exactly one org and no query
+// crosses orgs. A User is a membership of one org, with a Level (owner, admin,
+// mod, member) and any number of Roles, each a set of permission flags; bots
+// are users with the bot flag. A Channel holds topic threads and has a
+// Visibility (members only, anyone, hidden). A Thread is the unit of
+// conversation: a topic in one or more channels, or a conversation between
+// participants (a direct message, a group, a user-bot chat, a comment page).
+// A Message belongs to one thread and carries a per-thread sequence number
+// (Seq) taken from a counter in the same transaction; unread counts are the
+// thread's last Seq minus the reader's watermark, computed, never counted.
+//
+// # Actors and permissions
+//
+// Every use case takes the Actor explicitly. An Actor is only an identity (org,
+// user, kind); authority is loaded inside the unit of work, and decided by the
+// pure functions in policy.go, the one permission policy for every surface.
+//
+// # Events
+//
+// Every durable change appends an Event to the event log inside the same
+// transaction. The store assigns each event its update id at commit, in commit
+// order, so a reader of the log never sees a gap fill in later. Live delivery,
+// reconnect-resume, webhooks and bot queues all read the log. The Service
+// tells its Publisher about events only after the commit succeeds.
+//
+// # Errors
+//
+// Use cases return *Error values with a Code; each surface renders codes in
+// its own format from one table. Errors of any other type are internal.
+package chat

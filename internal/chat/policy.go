@@ -1,0 +1,273 @@
+package chat
+
+import (
+	"context"
+	"slices"
+)
+
+// This file is the one permission policy. Every decision about who may see or
+// do what is a pure function here over data loaded by the use case, so it is
+// table-tested without a database, and no surface decides anything itself.
+
+// Access is what an actor may do in a channel or thread.
+type Access uint8
+
+// Access bits. Write implies read.
+const (
+	AccessRead Access = 1 << iota
+	AccessWrite
+)
+
+// CanRead reports whether a grants reading.
+func (a Access) CanRead() bool { return a&(AccessRead|AccessWrite) != 0 }
+
+// CanWrite reports whether a grants writing.
+func (a Access) CanWrite() bool { return a&AccessWrite != 0 }
+
+// authority is what an actor may do in its org, loaded once per unit of work.
+type authority struct {
+	actor Actor
+	user  *User // nil for anonymous and system actors
+	perms Perm  // from the level and the roles
+
+	// Loaded on first use by channelAccess.
+	members map[ChannelID]bool
+	grants  map[ChannelID]Access
+}
+
+// levelPerms maps a native level onto the permission flags, so that a
+// ConvoForge role and a Struct level meet in the same checks.
+func levelPerms(l Level) Perm {
+	switch l {
+	case LevelOwner, LevelAdmin:
+		return PermAdministrator
+	case LevelMod:
+		return PermManageChannels
+	}
+	return 0
+}
+
+// has reports whether the authority holds p (administrator holds all).
+func (au *authority) has(p Perm) bool {
+	return au.perms&PermAdministrator != 0 || au.perms&p == p
+}
+
+// signedIn reports whether a member (not anonymous, not system) acts.
+func (au *authority) signedIn() bool { return au.user != nil }
+
+func (au *authority) userID() UserID {
+	if au.user == nil {
+		return 0
+	}
+	return au.user.ID
+}
+
+func (au *authority) level() Level {
+	switch {
+	case au.actor.Kind == System:
+		return LevelOwner
+	case au.user == nil:
+		return 0
+	}
+	return au.user.Level
+}
+
+// loadAuthority resolves an actor's user and permissions. A member actor whose
+// user is gone or deleted is Unauthenticated: the credential no longer works.
+func loadAuthority(ctx context.Context, tx ReadTx, a Actor) (*authority, error) {
+	au := &authority{actor: a}
+	switch a.Kind {
+	case System:
+		au.perms = PermAdministrator
+		return au, nil
+	case Anonymous:
+		if a.Operator {
+			au.perms = PermAdministrator
+		}
+		return au, nil
+	}
+	u, err := tx.UserByID(ctx, a.OrgID, a.UserID)
+	if ErrorCode(err) == NotFound || err == nil && u.Deleted {
+		return nil, ErrUnauthenticated
+	}
+	if err != nil {
+		return nil, err
+	}
+	au.user = u
+	perms, err := tx.UserPerms(ctx, a.OrgID, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	au.perms = levelPerms(u.Level) | perms
+	if a.Operator {
+		au.perms |= PermAdministrator
+	}
+	return au, nil
+}
+
+// requireMember returns the authority if a signed-in user acts.
+func requireMember(au *authority) error {
+	if au.actor.Kind == System || au.signedIn() {
+		return nil
+	}
+	return ErrUnauthenticated
+}
+
+// loadChannelAccess loads the actor's channel memberships and role grants.
+func (au *authority) loadChannelAccess(ctx context.Context, tx ReadTx) error {
+	if au.members != nil || !au.signedIn() {
+		return nil
+	}
+	ids, err := tx.MemberChannels(ctx, au.actor.OrgID, au.user.ID)
+	if err != nil {
+		return err
+	}
+	au.members = make(map[ChannelID]bool, len(ids))
+	for _, id := range ids {
+		au.members[id] = true
+	}
+	au.grants, err = tx.ChannelGrants(ctx, au.actor.OrgID, au.user.ID)
+	return err
+}
+
+// channelAccess decides what au may do with a channel's threads. Call
+// loadChannelAccess first.
+func channelAccess(au *authority, ch *Channel) Access {
+	if ch == nil || ch.Deleted || ch.OrgID != au.actor.OrgID {
+		return 0
+	}
+	if au.actor.Kind == System || au.has(PermManageChannels) {
+		return AccessRead | AccessWrite
+	}
+	var acc Access
+	if au.signedIn() {
+		if au.members[ch.ID] {
+			acc |= AccessRead | AccessWrite
+		}
+		acc |= au.grants[ch.ID]
+	}
+	if ch.Visibility == VisibleAnyone {
+		acc |= AccessRead
+		if au.signedIn() {
+			acc |= AccessWrite
+		}
+	}
+	if acc.CanWrite() {
+		acc |= AccessRead
+	}
+	return acc
+}
+
+// channelListed reports whether au sees that ch exists (in channel lists).
+func channelListed(au *authority, ch *Channel) bool {
+	switch {
+	case ch.Deleted:
+		return false
+	case channelAccess(au, ch) != 0:
+		return true
+	case ch.Visibility == VisibleHidden:
+		return false
+	}
+	return au.signedIn()
+}
+
+// canJoinChannel reports whether au may add itself to ch.
+func canJoinChannel(au *authority, ch *Channel) bool {
+	return au.signedIn() && !ch.Deleted && (ch.Visibility != VisibleHidden || au.has(PermManageChannels))
+}
+
+// threadAccess decides what au may do in a thread, given the access it has to
+// each of the thread's channels.
+func threadAccess(au *authority, th *Thread, chAccess func(ChannelID) Access) Access {
+	if th == nil || th.OrgID != au.actor.OrgID || th.Deleted {
+		return 0
+	}
+	if au.actor.Kind == System {
+		return AccessRead | AccessWrite
+	}
+	if th.Hidden && !au.has(PermManageChannels) && (au.userID() == 0 || au.userID() != th.AuthorID) {
+		return 0
+	}
+	var acc Access
+	if th.Kind == KindTopic {
+		for _, id := range th.ChannelIDs {
+			acc |= chAccess(id)
+		}
+		return acc
+	}
+	if au.signedIn() && slices.Contains(th.Participants, au.user.ID) {
+		acc |= AccessRead | AccessWrite
+	}
+	if th.ReadPublic {
+		acc |= AccessRead
+	}
+	if th.WritePublic && au.signedIn() {
+		acc |= AccessRead | AccessWrite
+	}
+	return acc
+}
+
+// canEditMessage: only the author edits a message.
+func canEditMessage(au *authority, m *Message) bool {
+	return au.signedIn() && m.AuthorID == au.user.ID && !m.Deleted
+}
+
+// canDeleteMessage: the author, or a moderator of the thread's channels.
+func canDeleteMessage(au *authority, m *Message) bool {
+	return au.actor.Kind == System || au.signedIn() && m.AuthorID == au.user.ID || au.has(PermManageChannels)
+}
+
+// canAddUser: admins, or any member when the org is open to join.
+func canAddUser(au *authority, org *Org) bool {
+	return au.has(PermManageUsers) || au.signedIn() && org.OpenJoin
+}
+
+// canSetLevel decides a role change: an owner can make owners; an owner or
+// admin can make admins and mods and can demote anyone below themselves (an
+// owner can demote an owner). Nobody changes their own level.
+func canSetLevel(au *authority, target *User, to Level) bool {
+	if au.actor.Kind == System {
+		return true
+	}
+	if !au.signedIn() || au.user.ID == target.ID {
+		return false
+	}
+	me := au.user.Level
+	if au.actor.Operator {
+		me = LevelOwner
+	}
+	switch {
+	case me == LevelOwner:
+		return true
+	case me == LevelAdmin:
+		return to < LevelOwner && target.Level < LevelOwner
+	}
+	return false
+}
+
+// canUpdateUser: oneself, or a user manager.
+func canUpdateUser(au *authority, target *User) bool {
+	return au.has(PermManageUsers) || au.signedIn() && au.user.ID == target.ID
+}
+
+// canManageChannels: moderators and up, or a role with manage_channels.
+func canManageChannels(au *authority) bool { return au.has(PermManageChannels) }
+
+// canAdminister: admins and owners, or an administrator role.
+func canAdminister(au *authority) bool { return au.has(PermAdministrator) }
+
+// canSetTags: the thread's author or a moderator.
+func canSetTags(au *authority, th *Thread) bool {
+	return au.has(PermManageChannels) || au.signedIn() && th.AuthorID == au.user.ID
+}
+
+// scope builds the ThreadScope of what au may see among channels.
+func (au *authority) scope(channels []*Channel) ThreadScope {
+	s := ThreadScope{OrgID: au.actor.OrgID, Participant: au.userID(), Hidden: au.has(PermManageChannels)}
+	for _, ch := range channels {
+		if channelAccess(au, ch).CanRead() {
+			s.Channels = append(s.Channels, ch.ID)
+		}
+	}
+	return s
+}

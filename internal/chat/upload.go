@@ -1,0 +1,139 @@
+package chat
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+	"time"
+)
+
+// MaxFileNameLen limits uploaded file names.
+const MaxFileNameLen = 255
+
+// File is an uploaded object's record; the bytes live in Files under Key.
+type File struct {
+	ID          FileID
+	OrgID       OrgID
+	OwnerID     UserID
+	Handle      string
+	Name        string
+	ContentType string
+	Size        int64
+	Key         string
+	MessageID   MessageID // set once attached
+	CreatedAt   time.Time
+}
+
+// NewUpload is the input for storing an uploaded file.
+type NewUpload struct {
+	Name        string
+	ContentType string
+	Size        int64
+	Body        io.Reader
+}
+
+func (in *NewUpload) normalize(maxSize int64) error {
+	in.Name = path.Base(strings.ReplaceAll(strings.TrimSpace(in.Name), "\\", "/"))
+	if in.Name == "." || in.Name == "/" || in.Name == "" {
+		return Invalidf("file", "The file needs a name.")
+	}
+	if err := checkLen("file", in.Name, 1, MaxFileNameLen); err != nil {
+		return err
+	}
+	if in.Size <= 0 {
+		return Invalidf("file", "The file is empty.")
+	}
+	if maxSize > 0 && in.Size > maxSize {
+		return &Error{Code: TooLarge, Message: "The file is larger than the limit of " + humanBytes(maxSize) + "."}
+	}
+	if in.ContentType == "" {
+		in.ContentType = "application/octet-stream"
+	}
+	return nil
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return itoa(n>>20) + " MiB"
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return itoa(n>>10) + " KiB"
+	}
+	return itoa(n) + " bytes"
+}
+
+// Upload stores a file for the actor and records it. The bytes are written
+// first; if recording fails they are removed again, so a failed upload
+// leaves nothing behind. TooLarge beyond the size limit.
+func (s *Service) Upload(ctx context.Context, a Actor, in NewUpload) (*File, error) {
+	if err := in.normalize(s.cfg.MaxUploadSize); err != nil {
+		return nil, err
+	}
+	var au *authority
+	err := s.view(ctx, func(tx ReadTx) error {
+		var err error
+		au, err = loadAuthority(ctx, tx, a)
+		if err != nil {
+			return err
+		}
+		return requireMember(au)
+	})
+	if err != nil {
+		return nil, err
+	}
+	handle := "img-" + strings.ToLower(randomText())
+	f := &File{OrgID: a.OrgID, OwnerID: au.userID(), Handle: handle, Name: in.Name, ContentType: in.ContentType,
+		Size: in.Size, Key: fmt.Sprintf("o/%d/%s", a.OrgID, handle)}
+	if err := s.files.Put(ctx, f.Key, in.Body, in.Size, in.ContentType); err != nil {
+		return nil, fmt.Errorf("store upload: %w", err)
+	}
+	err = s.update(ctx, func(w *work) error {
+		f.CreatedAt = w.now
+		return w.tx.InsertFile(ctx, f)
+	})
+	if err != nil {
+		// Best effort: the caller's context may be what failed.
+		_ = s.files.Delete(context.WithoutCancel(ctx), f.Key)
+		return nil, err
+	}
+	return f, nil
+}
+
+// OpenFile returns an uploaded file's record and bytes. Its owner and the
+// org's members may read it, and anyone who can read the message it is
+// attached to. NotFound otherwise. The caller closes the reader.
+func (s *Service) OpenFile(ctx context.Context, a Actor, handle string) (*File, io.ReadCloser, error) {
+	var f *File
+	err := s.view(ctx, func(tx ReadTx) error {
+		au, err := loadAuthority(ctx, tx, a)
+		if err != nil {
+			return err
+		}
+		if f, err = tx.FileByHandle(ctx, a.OrgID, handle); isNotFound(err) {
+			return notFound("File")
+		} else if err != nil {
+			return err
+		}
+		if au.signedIn() || au.actor.Kind == System {
+			return nil
+		}
+		if f.MessageID == 0 {
+			return notFound("File")
+		}
+		_, _, _, err = visibleMessage(ctx, tx, au, f.MessageID)
+		if isNotFound(err) {
+			return notFound("File")
+		}
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	rc, _, err := s.files.Open(ctx, f.Key)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, rc, nil
+}
