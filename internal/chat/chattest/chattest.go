@@ -1,0 +1,104 @@
+// Package chattest builds a real chat.Service for tests: the store of the
+// engine the test run selects (see sqlstoretest), files on disk in a
+// temporary directory, real tokens, and a publisher that records events.
+package chattest
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/parley-chat/parley/internal/auth"
+	"github.com/parley-chat/parley/internal/chat"
+	"github.com/parley-chat/parley/internal/files/disk"
+	"github.com/parley-chat/parley/internal/sqlstore/sqlstoretest"
+)
+
+// ClientSecret is the operator secret of services made by New.
+const ClientSecret = "test-client-secret"
+
+// Env is a service under test with its recorder.
+type Env struct {
+	*chat.Service
+	Events *Recorder
+}
+
+// New returns a fresh service on a fresh database.
+func New(tb testing.TB) *Env {
+	tb.Helper()
+	store := sqlstoretest.Open(tb)
+	files, err := disk.Open(tb.TempDir())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tokens, err := auth.NewTokens("test-jwt-secret-test-jwt-secret-0123456789")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	rec := &Recorder{}
+	svc := chat.New(chat.Deps{Store: store, Publisher: rec, Files: files, Tokens: tokens}, chat.Config{ClientSecret: ClientSecret})
+	return &Env{Service: svc, Events: rec}
+}
+
+// Recorder is a chat.Publisher that keeps what it is given.
+type Recorder struct {
+	mu     sync.Mutex
+	events []*chat.Event
+}
+
+// Publish implements chat.Publisher.
+func (r *Recorder) Publish(events ...*chat.Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, events...)
+}
+
+// Types returns the types of the events published so far, in order.
+func (r *Recorder) Types() []chat.EventType {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]chat.EventType, len(r.events))
+	for i, e := range r.events {
+		out[i] = e.Type
+	}
+	return out
+}
+
+// Events returns the events published so far.
+func (r *Recorder) Events() []*chat.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]*chat.Event(nil), r.events...)
+}
+
+// MustOrg provisions an org with an owner named "owner" and returns the org
+// and the owner's actor.
+func (e *Env) MustOrg(tb testing.TB) (*chat.Org, chat.Actor) {
+	tb.Helper()
+	ctx := context.Background()
+	org, err := e.ProvisionOrg(ctx, ClientSecret)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	u, _, err := e.ProvisionUser(ctx, ClientSecret, org.Slug, "owner", "Owner")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return org, chat.MemberActor(org.ID, u.ID)
+}
+
+// MustUser adds a user with the given level to org and returns its actor.
+func (e *Env) MustUser(tb testing.TB, org *chat.Org, name string, level chat.Level) chat.Actor {
+	tb.Helper()
+	ctx := context.Background()
+	u, _, err := e.ProvisionUser(ctx, ClientSecret, org.Slug, name, name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if level > chat.LevelMember {
+		if _, err := e.UpdateUser(ctx, chat.SystemActor(org.ID), u.ID, chat.UserUpdate{Level: &level}); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return chat.MemberActor(org.ID, u.ID)
+}
