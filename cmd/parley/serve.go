@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/parley-chat/parley/internal/auth"
+	"github.com/parley-chat/parley/internal/chat"
+	"github.com/parley-chat/parley/internal/compat/forge"
+	"github.com/parley-chat/parley/internal/files/disk"
+	"github.com/parley-chat/parley/internal/files/s3"
+	"github.com/parley-chat/parley/internal/httpapi"
+	"github.com/parley-chat/parley/internal/httpx"
+	"github.com/parley-chat/parley/internal/sqlstore"
+)
+
+func newLogger(cfg *Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func migrate(ctx context.Context, cfg *Config, out io.Writer) error {
+	store, err := sqlstore.Open(ctx, cfg.DSN())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "parley: %s database is up to date\n", store.Engine())
+	return store.Close()
+}
+
+// openFiles returns attachment storage: S3 when a bucket is configured, the
+// data directory otherwise.
+func openFiles(ctx context.Context, cfg *Config) (chat.Files, func() error, error) {
+	if cfg.S3.Bucket != "" {
+		st, err := s3.Open(ctx, s3.Options{Endpoint: cfg.S3.Endpoint, Region: cfg.S3.Region, Bucket: cfg.S3.Bucket,
+			AccessKeyID: cfg.S3.AccessKeyID, SecretAccessKey: cfg.S3.SecretAccessKey, PathStyle: cfg.S3.Endpoint != ""})
+		if err != nil {
+			return nil, nil, err
+		}
+		return st, st.Close, nil
+	}
+	st, err := disk.Open(filepath.Join(cfg.DataDir, "files"))
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, st.Close, nil
+}
+
+// serve builds every component, top to bottom, serves until ctx ends, and
+// shuts down in reverse order.
+func serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) (err error) {
+	log := newLogger(cfg, stderr)
+	if err := loadSecrets(cfg, stdout); err != nil {
+		return err
+	}
+	store, err := sqlstore.Open(ctx, cfg.DSN())
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, store.Close()) }()
+	files, closeFiles, err := openFiles(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, closeFiles()) }()
+	tokens, err := auth.NewTokens(cfg.JWTSecret)
+	if err != nil {
+		return err
+	}
+	svc := chat.New(chat.Deps{Store: store, Files: files, Tokens: tokens},
+		chat.Config{ClientSecret: cfg.ClientSecret, TokenTTL: cfg.TokenTTL, MaxUploadSize: cfg.MaxUploadBytes})
+
+	metrics := newMetrics(store)
+	mux := http.NewServeMux()
+	httpapi.Mount(mux, httpapi.Deps{Chat: svc, Logger: log, BaseURL: cfg.BaseURL, MaxUploadBytes: cfg.MaxUploadBytes + 1<<20})
+	forge.Mount(mux, forge.Deps{Chat: svc, Logger: log})
+	mux.Handle("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) }))
+	mux.Handle("GET /readyz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := store.Ping(ctx); err != nil {
+			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte("ok\n"))
+	}))
+	mux.Handle("GET /metrics", metrics.handler())
+
+	srv := &http.Server{
+		Handler:           httpx.Middleware(mux, log, metrics),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "parley: listening on http://%s (%s database)\n", ln.Addr(), store.Engine())
+	log.Info("serving", "addr", ln.Addr().String(), "database", store.Engine(), "data_dir", cfg.DataDir)
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	select {
+	case err := <-serveErr:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-serveErr; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
