@@ -40,7 +40,6 @@ type Message struct {
 // Attachment is a file attached to a message.
 type Attachment struct {
 	FileID      FileID
-	Handle      string
 	Name        string
 	ContentType string
 	Size        int64
@@ -156,7 +155,7 @@ func (s *Service) post(ctx context.Context, w *work, au *authority, th *Thread, 
 			if f.OwnerID != au.userID() || f.MessageID != 0 {
 				return nil, Invalidf("images", "An attached file was not found.")
 			}
-			atts = append(atts, Attachment{FileID: f.ID, Handle: f.Handle, Name: f.Name, ContentType: f.ContentType, Size: f.Size})
+			atts = append(atts, Attachment{FileID: f.ID, Name: f.Name, ContentType: f.ContentType, Size: f.Size})
 		}
 	}
 	seq, err := w.tx.NextSeq(ctx, th.ID, w.now)

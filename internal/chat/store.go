@@ -92,7 +92,7 @@ type ReadTx interface {
 	// ReadState returns NotFound when the user never read the thread.
 	ReadState(ctx context.Context, user UserID, thread ThreadID) (*ReadState, error)
 
-	FileByHandle(ctx context.Context, org OrgID, handle string) (*File, error)
+	FileByID(ctx context.Context, org OrgID, id FileID) (*File, error)
 	Files(ctx context.Context, org OrgID, ids []FileID) ([]*File, error)
 
 	// EventsAfter returns up to limit events with ID > after, in ID order.

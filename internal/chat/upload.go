@@ -17,7 +17,6 @@ type File struct {
 	ID          FileID
 	OrgID       OrgID
 	OwnerID     UserID
-	Handle      string
 	Name        string
 	ContentType string
 	Size        int64
@@ -83,9 +82,8 @@ func (s *Service) Upload(ctx context.Context, a Actor, in NewUpload) (*File, err
 	if err != nil {
 		return nil, err
 	}
-	handle := "img-" + strings.ToLower(randomText())
-	f := &File{OrgID: a.OrgID, OwnerID: au.userID(), Handle: handle, Name: in.Name, ContentType: in.ContentType,
-		Size: in.Size, Key: fmt.Sprintf("o/%d/%s", a.OrgID, handle)}
+	f := &File{OrgID: a.OrgID, OwnerID: au.userID(), Name: in.Name, ContentType: in.ContentType,
+		Size: in.Size, Key: fmt.Sprintf("o/%d/%s", a.OrgID, strings.ToLower(randomText()))}
 	if err := s.files.Put(ctx, f.Key, in.Body, in.Size, in.ContentType); err != nil {
 		return nil, fmt.Errorf("store upload: %w", err)
 	}
@@ -104,14 +102,14 @@ func (s *Service) Upload(ctx context.Context, a Actor, in NewUpload) (*File, err
 // OpenFile returns an uploaded file's record and bytes. Its owner and the
 // org's members may read it, and anyone who can read the message it is
 // attached to. NotFound otherwise. The caller closes the reader.
-func (s *Service) OpenFile(ctx context.Context, a Actor, handle string) (*File, io.ReadCloser, error) {
+func (s *Service) OpenFile(ctx context.Context, a Actor, id FileID) (*File, io.ReadCloser, error) {
 	var f *File
 	err := s.view(ctx, func(tx ReadTx) error {
 		au, err := loadAuthority(ctx, tx, a)
 		if err != nil {
 			return err
 		}
-		if f, err = tx.FileByHandle(ctx, a.OrgID, handle); isNotFound(err) {
+		if f, err = tx.FileByID(ctx, a.OrgID, id); isNotFound(err) {
 			return notFound("File")
 		} else if err != nil {
 			return err

@@ -148,7 +148,6 @@ func publicUser(u *User) *User {
 	return &c
 }
 
-
 // Users lists the org's users, oldest first. Signed-in members only.
 func (s *Service) Users(ctx context.Context, a Actor, offset, limit int) ([]*User, error) {
 	var users []*User

@@ -8,22 +8,22 @@ import (
 	"github.com/parley-chat/parley/internal/chat"
 )
 
-const fileColumns = `id, org_id, owner_id, handle, name, content_type, size, key, message_id, created_at`
+const fileColumns = `id, org_id, owner_id, name, content_type, size, key, message_id, created_at`
 
 func scanFile(r interface{ Scan(...any) error }) (*chat.File, error) {
 	var f chat.File
 	var created int64
-	if err := r.Scan(&f.ID, &f.OrgID, &f.OwnerID, &f.Handle, &f.Name, &f.ContentType, &f.Size, &f.Key, &f.MessageID, &created); err != nil {
+	if err := r.Scan(&f.ID, &f.OrgID, &f.OwnerID, &f.Name, &f.ContentType, &f.Size, &f.Key, &f.MessageID, &created); err != nil {
 		return nil, mapError(err)
 	}
 	f.CreatedAt = fromMS(created)
 	return &f, nil
 }
 
-func (t *tx) FileByHandle(ctx context.Context, org chat.OrgID, handle string) (*chat.File, error) {
-	f, err := scanFile(t.queryRow(ctx, `SELECT `+fileColumns+` FROM files WHERE org_id = ? AND handle = ?`, int64(org), handle))
+func (t *tx) FileByID(ctx context.Context, org chat.OrgID, id chat.FileID) (*chat.File, error) {
+	f, err := scanFile(t.queryRow(ctx, `SELECT `+fileColumns+` FROM files WHERE id = ? AND org_id = ?`, int64(id), int64(org)))
 	if err != nil {
-		return nil, fmt.Errorf("file %q: %w", handle, err)
+		return nil, fmt.Errorf("file %d: %w", id, err)
 	}
 	return f, nil
 }
@@ -44,8 +44,8 @@ func (t *tx) Files(ctx context.Context, org chat.OrgID, ids []chat.FileID) ([]*c
 }
 
 func (t *tx) InsertFile(ctx context.Context, f *chat.File) error {
-	id, err := t.insert(ctx, `INSERT INTO files (org_id, owner_id, handle, name, content_type, size, key, message_id, created_at) VALUES (?,?,?,?,?,?,?,?,?)`,
-		int64(f.OrgID), int64(f.OwnerID), f.Handle, f.Name, f.ContentType, f.Size, f.Key, int64(f.MessageID), ms(f.CreatedAt))
+	id, err := t.insert(ctx, `INSERT INTO files (org_id, owner_id, name, content_type, size, key, message_id, created_at) VALUES (?,?,?,?,?,?,?,?)`,
+		int64(f.OrgID), int64(f.OwnerID), f.Name, f.ContentType, f.Size, f.Key, int64(f.MessageID), ms(f.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("insert file: %w", err)
 	}

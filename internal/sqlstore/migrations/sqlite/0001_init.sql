@@ -181,7 +181,6 @@ CREATE TABLE files (
     id           INTEGER PRIMARY KEY AUTOINCREMENT,
     org_id       BIGINT NOT NULL REFERENCES orgs (id),
     owner_id     BIGINT NOT NULL,
-    handle       TEXT   NOT NULL,
     name         TEXT   NOT NULL,
     content_type TEXT   NOT NULL,
     size         BIGINT NOT NULL,
@@ -189,7 +188,7 @@ CREATE TABLE files (
     message_id   BIGINT NOT NULL DEFAULT 0,
     created_at   BIGINT NOT NULL
 );
-CREATE UNIQUE INDEX files_handle ON files (org_id, handle);
+CREATE INDEX files_org ON files (org_id, id);
 CREATE INDEX files_message ON files (message_id) WHERE message_id <> 0;
 
 -- The event log. Ids are assigned from event_counter at commit, under its row
