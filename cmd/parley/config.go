@@ -29,6 +29,12 @@ type Config struct {
 
 	S3 S3Config
 
+	// BrokerChannel names the NOTIFY channel or NATS subject prefix that a
+	// deployment's nodes share (PARLEY_BROKER_CHANNEL, default "parley").
+	BrokerChannel string
+	// EventRetention is how long the event log keeps events for resume
+	// (PARLEY_EVENT_RETENTION).
+	EventRetention  time.Duration
 	TokenTTL        time.Duration // PARLEY_TOKEN_TTL
 	MaxUploadBytes  int64         // PARLEY_MAX_UPLOAD_BYTES
 	ShutdownTimeout time.Duration // PARLEY_SHUTDOWN_TIMEOUT
@@ -50,7 +56,7 @@ type S3Config struct {
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*Config, error) {
 	c := &Config{
 		Addr: ":8080", DataDir: "data", TokenTTL: 30 * 24 * time.Hour, MaxUploadBytes: 25 << 20,
-		ShutdownTimeout: 15 * time.Second, LogLevel: slog.LevelInfo, LogFormat: "text",
+		ShutdownTimeout: 15 * time.Second, EventRetention: 7 * 24 * time.Hour, BrokerChannel: "parley", LogLevel: slog.LevelInfo, LogFormat: "text",
 	}
 	fs := flag.NewFlagSet("parley", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -66,6 +72,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	str(&c.NATSURL, "nats-url", "NATS_URL", "NATS server for live events between nodes")
 	str(&c.ConfigFile, "config", "PARLEY_CONFIG", "optional JSON config file (service info, limits, bots)")
 	str(&c.BaseURL, "base-url", "PARLEY_BASE_URL", "public URL of the server, for links (default: from each request)")
+	str(&c.BrokerChannel, "broker-channel", "PARLEY_BROKER_CHANNEL", "NOTIFY channel / NATS subject prefix shared by a deployment's nodes")
 	str(&c.LogFormat, "log-format", "PARLEY_LOG_FORMAT", "log format: text or json")
 	c.ClientSecret = getenv("CLIENT_SECRET")
 	c.JWTSecret = getenv("JWT_SECRET")
@@ -84,6 +91,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 		fs.DurationVar(p, flagName, *p, usage+" ($"+env+")")
 	}
 	dur(&c.TokenTTL, "token-ttl", "PARLEY_TOKEN_TTL", "how long issued tokens are valid")
+	dur(&c.EventRetention, "event-retention", "PARLEY_EVENT_RETENTION", "how long events are kept for resuming clients")
 	dur(&c.ShutdownTimeout, "shutdown-timeout", "PARLEY_SHUTDOWN_TIMEOUT", "how long a graceful shutdown may take")
 	if v := getenv("PARLEY_MAX_UPLOAD_BYTES"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)

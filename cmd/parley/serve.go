@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/parley-chat/parley/internal/auth"
@@ -18,6 +19,10 @@ import (
 	"github.com/parley-chat/parley/internal/files/s3"
 	"github.com/parley-chat/parley/internal/httpapi"
 	"github.com/parley-chat/parley/internal/httpx"
+	"github.com/parley-chat/parley/internal/jobs"
+	"github.com/parley-chat/parley/internal/realtime"
+	"github.com/parley-chat/parley/internal/realtime/natsbus"
+	"github.com/parley-chat/parley/internal/realtime/pgbus"
 	"github.com/parley-chat/parley/internal/sqlstore"
 )
 
@@ -77,10 +82,20 @@ func serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) (err erro
 	if err != nil {
 		return err
 	}
-	svc := chat.New(chat.Deps{Store: store, Files: files, Tokens: tokens},
-		chat.Config{ClientSecret: cfg.ClientSecret, TokenTTL: cfg.TokenTTL, MaxUploadSize: cfg.MaxUploadBytes})
-
+	broker, err := openBroker(ctx, cfg, store)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, broker.Close()) }()
 	metrics := newMetrics(store)
+	hub := realtime.New(store, broker, realtime.Options{Logger: log, Metrics: metrics})
+	if err := hub.Start(ctx); err != nil {
+		return err
+	}
+	svc := chat.New(chat.Deps{Store: store, Hub: hub, Files: files, Tokens: tokens},
+		chat.Config{ClientSecret: cfg.ClientSecret, TokenTTL: cfg.TokenTTL, MaxUploadSize: cfg.MaxUploadBytes})
+	runner := jobs.New(svc, jobs.Options{EventRetention: cfg.EventRetention, Logger: log})
+
 	mux := http.NewServeMux()
 	httpapi.Mount(mux, httpapi.Deps{Chat: svc, Logger: log, BaseURL: cfg.BaseURL, MaxUploadBytes: cfg.MaxUploadBytes + 1<<20})
 	forge.Mount(mux, forge.Deps{Chat: svc, Logger: log})
@@ -110,21 +125,53 @@ func serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) (err erro
 	fmt.Fprintf(stdout, "parley: listening on http://%s (%s database)\n", ln.Addr(), store.Engine())
 	log.Info("serving", "addr", ln.Addr().String(), "database", store.Engine(), "data_dir", cfg.DataDir)
 
+	// Shutdown does not wait for hijacked connections (WebSockets): the hub
+	// drain closes them with "restarting, resume".
+	srv.RegisterOnShutdown(hub.Drain)
+
+	// The long-running parts, each stopped by cancelling bg and waited for.
+	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	bgErr := make(chan error, 2)
+	for _, part := range []func(context.Context) error{hub.Run, runner.Run} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := part(bg); err != nil {
+				bgErr <- err
+			}
+		}()
+	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	select {
-	case err := <-serveErr:
-		return err
+	case err = <-serveErr:
+	case err = <-bgErr:
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	if serr := srv.Shutdown(sctx); serr != nil {
+		err = errors.Join(err, fmt.Errorf("shutdown: %w", serr))
 	}
-	if err := <-serveErr; !errors.Is(err, http.ErrServerClosed) {
-		return err
+	stopBG()
+	wg.Wait()
+	if serr := <-serveErr; err == nil && !errors.Is(serr, http.ErrServerClosed) {
+		err = serr
 	}
-	return nil
+	return err
+}
+
+// openBroker picks how live events travel between nodes: NATS when
+// configured, PostgreSQL LISTEN/NOTIFY when the database is PostgreSQL, and
+// nowhere (a single node) on SQLite.
+func openBroker(ctx context.Context, cfg *Config, store *sqlstore.Store) (realtime.Broker, error) {
+	switch {
+	case cfg.NATSURL != "":
+		return natsbus.Open(cfg.NATSURL, cfg.BrokerChannel)
+	case store.Engine() == sqlstore.Postgres:
+		return pgbus.Open(ctx, cfg.DSN(), cfg.BrokerChannel)
+	}
+	return realtime.Local{}, nil
 }

@@ -44,8 +44,7 @@ func (t EventType) Durable() bool { return t != EventTyping && t != EventPresenc
 // users may see, so live subscriptions must recompute their topics.
 func (t EventType) Membership() bool {
 	switch t {
-	case EventChannelCreated, EventChannelUpdated, EventChannelDeleted,
-		EventUserUpdated, EventRolesChanged, EventThreadCreated, EventThreadUpdated:
+	case EventChannelCreated, EventChannelUpdated, EventChannelDeleted, EventUserUpdated, EventRolesChanged:
 		return true
 	}
 	return false

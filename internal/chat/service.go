@@ -51,8 +51,11 @@ const (
 
 // Deps are the Service's collaborators.
 type Deps struct {
-	Store     Store
-	Publisher Publisher // nil: events are only written to the log
+	Store Store
+	// Publisher is told about events after commit. Hub, when set, is the
+	// publisher too and also serves subscriptions.
+	Publisher Publisher
+	Hub       Hub
 	Files     Files
 	Tokens    Tokens
 	// Now returns the current time; nil means time.Now.
@@ -63,6 +66,7 @@ type Deps struct {
 type Service struct {
 	store  Store
 	pub    Publisher
+	hub    Hub
 	files  Files
 	tokens Tokens
 	now    func() time.Time
@@ -81,7 +85,10 @@ func New(d Deps, cfg Config) *Service {
 	if cfg.MaxUploadSize <= 0 {
 		cfg.MaxUploadSize = DefaultMaxUploadSize
 	}
-	s := &Service{store: d.Store, pub: d.Publisher, files: d.Files, tokens: d.Tokens, now: d.Now, cfg: cfg}
+	s := &Service{store: d.Store, pub: d.Publisher, hub: d.Hub, files: d.Files, tokens: d.Tokens, now: d.Now, cfg: cfg}
+	if s.pub == nil && s.hub != nil {
+		s.pub = s.hub
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -93,10 +93,16 @@ type ReadTx interface {
 	ReadState(ctx context.Context, user UserID, thread ThreadID) (*ReadState, error)
 
 	FileByID(ctx context.Context, org OrgID, id FileID) (*File, error)
+
+	// ActiveUsers lists the org's users seen at or after since.
+	ActiveUsers(ctx context.Context, org OrgID, since time.Time) ([]UserID, error)
 	Files(ctx context.Context, org OrgID, ids []FileID) ([]*File, error)
 
 	// EventsAfter returns up to limit events with ID > after, in ID order.
 	EventsAfter(ctx context.Context, after int64, limit int) ([]*Event, error)
+	// OrgEvents returns up to limit events of org with after < ID <= upTo,
+	// in ID order.
+	OrgEvents(ctx context.Context, org OrgID, after, upTo int64, limit int) ([]*Event, error)
 	// EventBounds returns the oldest retained event id minus one (the
 	// horizon a resume cursor must not be older than) and the newest id.
 	EventBounds(ctx context.Context) (horizon, last int64, err error)
@@ -148,6 +154,15 @@ type Tx interface {
 
 	InsertFile(ctx context.Context, f *File) error
 	AttachFiles(ctx context.Context, msg MessageID, files []FileID) error
+
+	// TouchPresence records that the user was active at at, and reports
+	// whether it was away (or never seen) before.
+	TouchPresence(ctx context.Context, org OrgID, user UserID, at time.Time) (wasAway bool, err error)
+	// ExpirePresence marks away the users last active before cutoff that
+	// are not yet away, and returns them by org.
+	ExpirePresence(ctx context.Context, cutoff time.Time) (map[OrgID][]UserID, error)
+	// PruneEvents deletes events created before before.
+	PruneEvents(ctx context.Context, before time.Time) (int, error)
 
 	// AppendEvent adds e to the log. The store assigns e.ID when the unit of
 	// work commits; ids are assigned in commit order, so a reader of the log

@@ -48,6 +48,7 @@ func (s *server) routes() []route {
 		{"POST /v1/upload", s.handle(s.upload)},
 		{"GET /v1/files/{handle}", s.handle(s.getFile)},
 
+		{"GET /v1/ws", s.handle(s.serveWS)},
 		{"GET /v1/openapi.yaml", http.HandlerFunc(serveOpenAPI)},
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/parley-chat/parley/internal/chat"
 )
@@ -54,9 +55,12 @@ func (t *tx) flushEvents(ctx context.Context) error {
 
 // EventsAfter implements chat.ReadTx.
 func (t *tx) EventsAfter(ctx context.Context, after int64, limit int) ([]*chat.Event, error) {
+	return t.scanEvents(ctx, `SELECT id, org_id, type, topics, payload, created_at FROM events WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
+}
+
+func (t *tx) scanEvents(ctx context.Context, query string, args ...any) ([]*chat.Event, error) {
 	var out []*chat.Event
-	err := t.scanAll(ctx, `SELECT id, org_id, type, topics, payload, created_at FROM events WHERE id > ? ORDER BY id LIMIT ?`,
-		[]any{after, limit}, func(r *sql.Rows) error {
+	err := t.scanAll(ctx, query, args, func(r *sql.Rows) error {
 			var e chat.Event
 			var typ, topics, payload string
 			var at int64
@@ -84,4 +88,20 @@ func (t *tx) EventBounds(ctx context.Context) (horizon, last int64, err error) {
 		return last, last, nil
 	}
 	return oldest.Int64 - 1, last, nil
+}
+
+// OrgEvents implements chat.ReadTx.
+func (t *tx) OrgEvents(ctx context.Context, org chat.OrgID, after, upTo int64, limit int) ([]*chat.Event, error) {
+	return t.scanEvents(ctx, `SELECT id, org_id, type, topics, payload, created_at FROM events WHERE org_id = ? AND id > ? AND id <= ? ORDER BY id LIMIT ?`,
+		int64(org), after, upTo, limit)
+}
+
+// PruneEvents implements chat.Tx.
+func (t *tx) PruneEvents(ctx context.Context, before time.Time) (int, error) {
+	res, err := t.exec(ctx, `DELETE FROM events WHERE created_at < ?`, ms(before))
+	if err != nil {
+		return 0, fmt.Errorf("prune events: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), mapError(err)
 }

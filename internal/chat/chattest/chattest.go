@@ -7,26 +7,37 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/parley-chat/parley/internal/auth"
 	"github.com/parley-chat/parley/internal/chat"
 	"github.com/parley-chat/parley/internal/files/disk"
+	"github.com/parley-chat/parley/internal/realtime"
 	"github.com/parley-chat/parley/internal/sqlstore/sqlstoretest"
 )
 
 // ClientSecret is the operator secret of services made by New.
 const ClientSecret = "test-client-secret"
 
-// Env is a service under test with its recorder.
+// Env is a service under test with its recorder and its running hub.
 type Env struct {
 	*chat.Service
 	Events *Recorder
+	Hub    *realtime.Hub
+	Store  chat.Store
 }
 
-// New returns a fresh service on a fresh database.
+// New returns a fresh service on a fresh database, with a hub that runs
+// until the test ends.
 func New(tb testing.TB) *Env {
 	tb.Helper()
-	store := sqlstoretest.Open(tb)
+	return NewOn(tb, sqlstoretest.Open(tb), realtime.Local{})
+}
+
+// NewOn returns a service over store whose hub talks to other nodes through
+// broker: two Envs on one store are two nodes.
+func NewOn(tb testing.TB, store chat.Store, broker realtime.Broker) *Env {
+	tb.Helper()
 	files, err := disk.Open(tb.TempDir())
 	if err != nil {
 		tb.Fatal(err)
@@ -36,8 +47,27 @@ func New(tb testing.TB) *Env {
 		tb.Fatal(err)
 	}
 	rec := &Recorder{}
-	svc := chat.New(chat.Deps{Store: store, Publisher: rec, Files: files, Tokens: tokens}, chat.Config{ClientSecret: ClientSecret})
-	return &Env{Service: svc, Events: rec}
+	hub := realtime.New(store, broker, realtime.Options{PollInterval: 200 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- hub.Run(ctx) }()
+	tb.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			tb.Errorf("hub: %v", err)
+		}
+	})
+	svc := chat.New(chat.Deps{Store: store, Publisher: tee{rec, hub}, Hub: hub, Files: files, Tokens: tokens}, chat.Config{ClientSecret: ClientSecret})
+	return &Env{Service: svc, Events: rec, Hub: hub, Store: store}
+}
+
+// tee publishes to several publishers.
+type tee []chat.Publisher
+
+func (t tee) Publish(events ...*chat.Event) {
+	for _, p := range t {
+		p.Publish(events...)
+	}
 }
 
 // Recorder is a chat.Publisher that keeps what it is given.

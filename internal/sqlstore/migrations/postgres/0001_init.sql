@@ -201,13 +201,27 @@ CREATE TABLE events (
     payload    TEXT   NOT NULL,
     created_at BIGINT NOT NULL
 );
+CREATE INDEX events_org ON events (org_id, id);
+CREATE INDEX events_created ON events (created_at);
 CREATE TABLE event_counter (
     id    INTEGER PRIMARY KEY CHECK (id = 1),
     value BIGINT  NOT NULL
 );
 INSERT INTO event_counter (id, value) VALUES (1, 0);
 
+-- Presence: when each user was last active, and whether it was announced as
+-- away (so exactly one node announces it).
+CREATE TABLE presence (
+    user_id     BIGINT  PRIMARY KEY,
+    org_id      BIGINT  NOT NULL,
+    last_active BIGINT  NOT NULL,
+    away        BOOLEAN NOT NULL DEFAULT FALSE
+);
+CREATE INDEX presence_org ON presence (org_id, last_active);
+CREATE INDEX presence_active ON presence (away, last_active);
+
 -- +goose Down
+DROP TABLE presence;
 DROP TABLE event_counter;
 DROP TABLE events;
 DROP TABLE files;

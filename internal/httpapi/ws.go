@@ -1,0 +1,356 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+	"golang.org/x/time/rate"
+
+	"github.com/parley-chat/parley/internal/chat"
+	"github.com/parley-chat/parley/internal/httpx"
+)
+
+// WebSocket close codes of /v1/ws.
+const (
+	// closeResume asks the client to reconnect with ?since=<last update_id>:
+	// it fell too far behind, and nothing it missed is lost.
+	closeResume websocket.StatusCode = 4001
+	// closeUnauthenticated: the credential stopped working.
+	closeUnauthenticated websocket.StatusCode = 4401
+)
+
+// Limits of one /v1/ws connection.
+const (
+	wsMaxFrame     = 16 << 10
+	wsWriteTimeout = 10 * time.Second
+	wsPingEvery    = 25 * time.Second
+	wsRate         = 20 // client frames per second, sustained
+	wsBurst        = 40
+	wsMaxRejected  = 100 // frames over the rate before the connection is closed
+)
+
+// wsFrame is a server-to-client frame.
+type wsFrame struct {
+	Path     string `json:"path"`
+	UpdateID int64  `json:"update_id,omitempty"`
+	Event    string `json:"event,omitempty"`
+	ThreadID string `json:"thread_id,omitempty"`
+	Action   string `json:"action,omitempty"`
+	Data     any    `json:"data,omitempty"`
+}
+
+// wsRequest is a client-to-server frame.
+type wsRequest struct {
+	Path string          `json:"path"`
+	Args json.RawMessage `json:"args"`
+}
+
+// serveWS is GET /v1/ws: a live stream of what the caller may see, resumable
+// with ?since=<update_id>. A missing or bad credential is refused before the
+// upgrade.
+func (s *server) serveWS(w http.ResponseWriter, r *http.Request, a chat.Actor) error {
+	if !a.IsMember() {
+		return chat.ErrUnauthenticated
+	}
+	opts := chat.SubscribeOptions{}
+	if v := r.URL.Query().Get("since"); v != "" {
+		since, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || since < 0 {
+			return chat.Invalidf("since", "since must be an update_id (a number from 0).")
+		}
+		opts.Resume, opts.Since = true, since
+	}
+	sub, err := s.chat.Subscribe(r.Context(), a, opts)
+	if err != nil {
+		return err
+	}
+	defer sub.Close()
+	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: []string{"*"}})
+	if err != nil {
+		return nil // Accept wrote the error response
+	}
+	conn.SetReadLimit(wsMaxFrame)
+	c := &wsConn{s: s, conn: conn, sub: sub, actor: a, base: s.base(r), known: map[chat.ThreadID]bool{}}
+	c.run(r.Context())
+	return nil
+}
+
+// wsConn is one /v1/ws connection. Three goroutines serve it: run (events to
+// the client), the reader (client frames) and the pinger; run owns the other
+// two and waits for them.
+type wsConn struct {
+	s     *server
+	conn  *websocket.Conn
+	sub   *chat.Subscription
+	actor chat.Actor
+	base  string
+
+	mu    sync.Mutex // guards feed and known
+	feed  string
+	known map[chat.ThreadID]bool
+}
+
+func (c *wsConn) run(ctx context.Context) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); defer cancel(); c.read(ctx) }()
+	go func() { defer wg.Done(); c.ping(ctx) }()
+	status, reason := c.pump(ctx)
+	cancel()
+	c.conn.Close(status, reason)
+	wg.Wait()
+}
+
+// pump writes events until the subscription or the connection ends, and
+// returns how to close.
+func (c *wsConn) pump(ctx context.Context) (websocket.StatusCode, string) {
+	for {
+		ev, err := c.sub.Next(ctx)
+		switch {
+		case errors.Is(err, chat.ErrResumeExpired):
+			if c.write(ctx, wsFrame{Path: "/reset"}) != nil {
+				return websocket.StatusGoingAway, ""
+			}
+			continue
+		case errors.Is(err, chat.ErrSlowConsumer):
+			return closeResume, "too slow: reconnect with since=" + strconv.FormatInt(c.sub.LastID, 10)
+		case errors.Is(err, chat.ErrFeedClosed):
+			return websocket.StatusServiceRestart, "server restarting: reconnect with since=" + strconv.FormatInt(c.sub.LastID, 10)
+		case chat.ErrorCode(err) == chat.Unauthenticated:
+			return closeUnauthenticated, "credential no longer valid"
+		case err != nil:
+			return websocket.StatusGoingAway, ""
+		}
+		if err := c.deliver(ctx, ev); err != nil {
+			return websocket.StatusGoingAway, ""
+		}
+	}
+}
+
+// deliver sends one event: the common frame, encoded once for everyone, and
+// the feed marker when the event moves a thread of the client's feed.
+func (c *wsConn) deliver(ctx context.Context, ev *chat.Event) error {
+	b, err := ev.Encoded("v1ws|"+c.base, func(ev *chat.Event) ([]byte, error) { return json.Marshal(c.s.eventFrame(c.base, ev)) })
+	if err != nil {
+		return err
+	}
+	if b != nil && string(b) != "null" {
+		if err := c.writeRaw(ctx, b); err != nil {
+			return err
+		}
+	}
+	if ev.Type == chat.EventMessageCreated {
+		return c.feedUpdate(ctx, ev)
+	}
+	return nil
+}
+
+// eventFrame renders an event in the native API's shapes.
+func (s *server) eventFrame(base string, ev *chat.Event) any {
+	f := wsFrame{Path: "server/event", UpdateID: ev.ID, Event: string(ev.Type)}
+	switch ev.Type {
+	case chat.EventMessageCreated, chat.EventMessageEdited, chat.EventMessageDeleted:
+		f.Data = s.toChat(base, ev.Message)
+	case chat.EventReactionSet, chat.EventReactionUnset:
+		f.Data = map[string]string{"chat_id": chatID(ev.Reaction.MessageID), "thread_id": threadID(ev.ThreadID),
+			"user_id": userID(ev.Reaction.UserID), "name": ev.Reaction.Name}
+	case chat.EventThreadCreated, chat.EventThreadUpdated:
+		f.Data = s.toThread(base, &chat.ThreadView{Thread: ev.Thread})
+	case chat.EventReadMoved:
+		f.Data = toRead(ev.Read)
+	case chat.EventChannelCreated, chat.EventChannelUpdated, chat.EventChannelDeleted:
+		f.Data = toChannel(ev.Channel)
+	case chat.EventUserCreated, chat.EventUserUpdated:
+		f.Data = toUser(ev.User)
+	case chat.EventOrgUpdated, chat.EventRolesChanged:
+		f.Data = map[string]string{"org_id": orgID(ev.OrgID)}
+	case chat.EventTyping:
+		return wsFrame{Path: "/typing", Data: map[string]string{"thread_id": threadID(ev.ThreadID), "user_id": userID(ev.UserID)}}
+	case chat.EventPresence:
+		return wsFrame{Path: "/presence", Data: map[string]any{"status": ev.Presence.Status, "user_ids": userIDs(ev.Presence.UserIDs)}}
+	default:
+		return nil
+	}
+	return f
+}
+
+// feedUpdate tells a client watching a feed that a thread moved to its top:
+// a marker for a thread it knows, the whole FeedThread for one it does not.
+func (c *wsConn) feedUpdate(ctx context.Context, ev *chat.Event) error {
+	c.mu.Lock()
+	feed, known := c.feed, c.known[ev.ThreadID]
+	c.mu.Unlock()
+	if feed == "" {
+		return nil
+	}
+	f := wsFrame{Path: "server/feed", UpdateID: ev.ID, ThreadID: threadID(ev.ThreadID), Action: "move_to_top"}
+	if !known {
+		v, err := c.s.chat.Thread(ctx, c.actor, ev.ThreadID)
+		if err != nil {
+			return nil // gone or no longer visible: nothing to show
+		}
+		if len(v.Chats) > 5 {
+			v.Chats = v.Chats[len(v.Chats)-5:]
+		}
+		f.Data = c.s.toThread(c.base, v)
+		c.mu.Lock()
+		c.known[ev.ThreadID] = true
+		c.mu.Unlock()
+	}
+	return c.write(ctx, f)
+}
+
+func (c *wsConn) write(ctx context.Context, f wsFrame) error {
+	b, err := json.Marshal(f)
+	if err != nil {
+		return err
+	}
+	return c.writeRaw(ctx, b)
+}
+
+func (c *wsConn) writeRaw(ctx context.Context, b []byte) error {
+	ctx, cancel := context.WithTimeout(ctx, wsWriteTimeout)
+	defer cancel()
+	return c.conn.Write(ctx, websocket.MessageText, b)
+}
+
+func (c *wsConn) ping(ctx context.Context) {
+	t := time.NewTicker(wsPingEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			pctx, cancel := context.WithTimeout(ctx, wsWriteTimeout)
+			err := c.conn.Ping(pctx)
+			cancel()
+			if err != nil {
+				c.conn.Close(websocket.StatusGoingAway, "ping timeout")
+				return
+			}
+		}
+	}
+}
+
+// read serves client frames until the connection ends.
+func (c *wsConn) read(ctx context.Context) {
+	lim := rate.NewLimiter(wsRate, wsBurst)
+	rejected := 0
+	for {
+		typ, b, err := c.conn.Read(ctx)
+		if err != nil {
+			return
+		}
+		if !lim.Allow() {
+			if rejected++; rejected > wsMaxRejected {
+				c.conn.Close(websocket.StatusPolicyViolation, "too many frames")
+				return
+			}
+			c.fail(ctx, "", chat.Errorf(chat.RateLimited, "Too many frames; slow down."))
+			continue
+		}
+		if typ != websocket.MessageText {
+			c.fail(ctx, "", chat.Errorf(chat.Invalid, "Frames are JSON text."))
+			continue
+		}
+		var req wsRequest
+		if err := httpx.Unmarshal(b, &req, false); err != nil {
+			c.fail(ctx, "", err)
+			continue
+		}
+		if err := c.handle(ctx, req); err != nil {
+			c.fail(ctx, req.Path, err)
+		}
+	}
+}
+
+// fail answers a client frame with an error frame.
+func (c *wsConn) fail(ctx context.Context, path string, err error) {
+	c.write(ctx, wsFrame{Path: "/error", Data: map[string]string{"path": path, "code": string(chat.ErrorCode(err)), "message": chat.ErrorMessage(err)}})
+}
+
+type presenceArgs struct {
+	Users bool `json:"users"`
+}
+
+type typingArgs struct {
+	ThreadID string `json:"thread_id"`
+}
+
+type feedArgs struct {
+	FeedID    string   `json:"feed_id"`
+	ThreadIDs []string `json:"thread_ids"`
+}
+
+func (c *wsConn) handle(ctx context.Context, req wsRequest) error {
+	switch req.Path {
+	case "/presence":
+		var args presenceArgs
+		if err := wsArgs(req.Args, &args); err != nil {
+			return err
+		}
+		if err := c.s.chat.TouchPresence(ctx, c.actor); err != nil {
+			return err
+		}
+		if !args.Users {
+			return nil
+		}
+		ids, err := c.s.chat.ActiveUsers(ctx, c.actor)
+		if err != nil {
+			return err
+		}
+		return c.write(ctx, wsFrame{Path: "/presence", Data: map[string]any{"status": "active", "user_ids": userIDs(ids)}})
+	case "/typing":
+		var args typingArgs
+		if err := wsArgs(req.Args, &args); err != nil {
+			return err
+		}
+		id, err := parseThreadID("thread_id", args.ThreadID)
+		if err != nil {
+			return err
+		}
+		return c.s.chat.Typing(ctx, c.actor, id)
+	case "/feed":
+		var args feedArgs
+		if err := wsArgs(req.Args, &args); err != nil {
+			return err
+		}
+		if args.FeedID == "" {
+			args.FeedID = formatID(chat.KindFeed, 1)
+		}
+		if _, err := parseID(chat.KindFeed, "feed_id", args.FeedID); err != nil {
+			return err
+		}
+		known := map[chat.ThreadID]bool{}
+		for _, s := range args.ThreadIDs {
+			id, err := parseThreadID("thread_ids", s)
+			if err != nil {
+				return err
+			}
+			known[id] = true
+		}
+		c.mu.Lock()
+		c.feed, c.known = args.FeedID, known
+		c.mu.Unlock()
+		return nil
+	case "":
+		return chat.Invalidf("path", "The frame has no path.")
+	}
+	return chat.Invalidf("path", "Unknown path %q (use /presence, /typing or /feed).", req.Path)
+}
+
+func wsArgs(raw json.RawMessage, v any) error {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	return httpx.Unmarshal(raw, v, false)
+}
