@@ -17,10 +17,10 @@ type feed struct {
 	signal    chan struct{} // capacity 1: the queue changed
 
 	// Owned by the Next goroutine.
-	replayFrom, replayTo int64        // log range still to replay: (from, to]
+	replayFrom, replayTo int64         // log range still to replay: (from, to]
 	replay               []*chat.Event // a page of it
-	last                 int64        // the last durable id returned
-	expired              bool         // report ErrResumeExpired once
+	last                 int64         // the last durable id returned
+	expired              bool          // report ErrResumeExpired once
 
 	mu    sync.Mutex // guards the fields below
 	queue []*chat.Event

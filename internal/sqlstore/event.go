@@ -61,19 +61,19 @@ func (t *tx) EventsAfter(ctx context.Context, after int64, limit int) ([]*chat.E
 func (t *tx) scanEvents(ctx context.Context, query string, args ...any) ([]*chat.Event, error) {
 	var out []*chat.Event
 	err := t.scanAll(ctx, query, args, func(r *sql.Rows) error {
-			var e chat.Event
-			var typ, topics, payload string
-			var at int64
-			if err := r.Scan(&e.ID, &e.OrgID, &typ, &topics, &payload, &at); err != nil {
-				return err
-			}
-			e.Type, e.Topics, e.At = chat.EventType(typ), strings.Fields(topics), fromMS(at)
-			if err := chat.DecodePayload(&e, []byte(payload)); err != nil {
-				return err
-			}
-			out = append(out, &e)
-			return nil
-		})
+		var e chat.Event
+		var typ, topics, payload string
+		var at int64
+		if err := r.Scan(&e.ID, &e.OrgID, &typ, &topics, &payload, &at); err != nil {
+			return err
+		}
+		e.Type, e.Topics, e.At = chat.EventType(typ), strings.Fields(topics), fromMS(at)
+		if err := chat.DecodePayload(&e, []byte(payload)); err != nil {
+			return err
+		}
+		out = append(out, &e)
+		return nil
+	})
 	return out, err
 }
 
