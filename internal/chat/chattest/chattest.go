@@ -31,12 +31,13 @@ type Env struct {
 // until the test ends.
 func New(tb testing.TB) *Env {
 	tb.Helper()
-	return NewOn(tb, sqlstoretest.Open(tb), realtime.Local{})
+	return NewOn(tb, sqlstoretest.Open(tb), realtime.Local{}, 200*time.Millisecond)
 }
 
 // NewOn returns a service over store whose hub talks to other nodes through
-// broker: two Envs on one store are two nodes.
-func NewOn(tb testing.TB, store chat.Store, broker realtime.Broker) *Env {
+// broker and polls the log every poll: two Envs on one database are two
+// nodes.
+func NewOn(tb testing.TB, store chat.Store, broker realtime.Broker, poll time.Duration) *Env {
 	tb.Helper()
 	files, err := disk.Open(tb.TempDir())
 	if err != nil {
@@ -47,7 +48,7 @@ func NewOn(tb testing.TB, store chat.Store, broker realtime.Broker) *Env {
 		tb.Fatal(err)
 	}
 	rec := &Recorder{}
-	hub := realtime.New(store, broker, realtime.Options{PollInterval: 200 * time.Millisecond})
+	hub := realtime.New(store, broker, realtime.Options{PollInterval: poll})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- hub.Run(ctx) }()
