@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"strings"
 	"time"
@@ -28,21 +29,54 @@ type Message struct {
 	XID         string
 	ClientMsgID string
 	ReplyTo     MessageID
-	Deleted     bool
-	Edited      bool
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// ForwardedFrom is the message this one was forwarded from.
+	ForwardedFrom MessageID
+	Deleted       bool
+	Edited        bool
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+
+	// Tags are ordered labels (Convo's tag1 and tag2 are Tags[0], Tags[1]).
+	Tags []string
+	// Metadata is an opaque JSON object a client attached.
+	Metadata json.RawMessage
+
+	Pinned   bool
+	PinnedAt time.Time
+	PinnedBy UserID
+
+	// Encrypted messages carry ciphertext in Text, are never indexed for
+	// search, and keep the client's algorithm and signature.
+	Encrypted           bool
+	EncryptionAlgorithm string
+	Signature           string
+
+	// Poll, when set, makes the message a poll.
+	Poll *Poll
+	// ExpiresAt, when set, is when the message is deleted for good.
+	ExpiresAt time.Time
 
 	Attachments []Attachment
 	Reactions   []Reaction // loaded on reads
 }
 
-// Attachment is a file attached to a message.
+// Attachment is a file attached to a message: an upload (FileID) or an
+// external URL (voice notes and stickers may be either).
 type Attachment struct {
+	Kind        string // image, video, audio, file, voice, sticker
 	FileID      FileID
+	URL         string
 	Name        string
 	ContentType string
 	Size        int64
+}
+
+// Poll is a question with options; each user has at most one vote.
+type Poll struct {
+	Question string
+	Options  []string
+	// Votes counts the votes per option (loaded on reads).
+	Votes []int
 }
 
 // Reaction is one user's reaction to a message.

@@ -39,6 +39,12 @@ type ThreadScope struct {
 	Hidden bool
 }
 
+// Edit is an earlier text of an edited message.
+type Edit struct {
+	Text      string
+	ChangedAt time.Time
+}
+
 // TagCount is how many visible threads carry a tag.
 type TagCount struct {
 	Tag   string
@@ -86,6 +92,8 @@ type ReadTx interface {
 	// MessageByID returns a message with its attachments and reactions.
 	MessageByID(ctx context.Context, org OrgID, id MessageID) (*Message, error)
 	MessageByClientID(ctx context.Context, org OrgID, author UserID, clientMsgID string) (*Message, error)
+	// Edits returns a message's earlier texts, oldest first.
+	Edits(ctx context.Context, msg MessageID) ([]Edit, error)
 	// Messages pages a thread newest first, with attachments and reactions.
 	Messages(ctx context.Context, f MessageFilter) ([]*Message, error)
 
@@ -132,10 +140,14 @@ type Tx interface {
 	// InsertThread stores t with its ChannelIDs and Participants and sets
 	// its ID. Conflict(ConflictThreadKey).
 	InsertThread(ctx context.Context, t *Thread) error
-	// UpdateThread writes subject, summary, tags, flags.
+	// UpdateThread writes subject, summary, url, metadata, tags and flags.
 	UpdateThread(ctx context.Context, t *Thread) error
 	// AddParticipants is idempotent.
 	AddParticipants(ctx context.Context, thread ThreadID, users []UserID, at time.Time) error
+	// SetModerator makes a participant a moderator of the thread or not.
+	SetModerator(ctx context.Context, thread ThreadID, user UserID, moderator bool) error
+	// RemoveParticipants is idempotent.
+	RemoveParticipants(ctx context.Context, thread ThreadID, users []UserID) error
 	// NextSeq advances the thread's counters for one new message and returns
 	// its Seq: last_seq+1, num_chats+1, updated_at = at.
 	NextSeq(ctx context.Context, thread ThreadID, at time.Time) (int64, error)
@@ -144,7 +156,12 @@ type Tx interface {
 
 	// InsertMessage stores m and sets its ID. Conflict(ConflictClientMsgID).
 	InsertMessage(ctx context.Context, m *Message) error
+	// UpdateMessage writes everything but the thread, seq and author.
 	UpdateMessage(ctx context.Context, m *Message) error
+	// InsertEdit keeps a message's previous text.
+	InsertEdit(ctx context.Context, msg MessageID, text string, at time.Time) error
+	// Vote sets the user's vote in a poll (replacing an earlier one).
+	Vote(ctx context.Context, msg MessageID, user UserID, option int, at time.Time) error
 	// SetReaction and DeleteReaction are blind writes; they report whether
 	// anything changed.
 	SetReaction(ctx context.Context, r Reaction, at time.Time) (bool, error)

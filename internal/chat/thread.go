@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -57,6 +58,10 @@ type Thread struct {
 	Tags     []string
 	AuthorID UserID
 	XID      string
+	// URL is the page a comment thread belongs to.
+	URL string
+	// Metadata is an opaque JSON object a client attached.
+	Metadata json.RawMessage
 
 	Resolved bool
 	Hidden   bool
@@ -73,6 +78,7 @@ type Thread struct {
 
 	ChannelIDs   []ChannelID
 	Participants []UserID // sorted
+	Moderators   []UserID // sorted; a subset of Participants
 }
 
 // NewThread is the input for starting a thread with its first message.

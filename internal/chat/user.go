@@ -50,6 +50,7 @@ type User struct {
 	Bot          bool
 	Deleted      bool
 	ProfileImage string
+	Description  string // a bot's description
 	XID          string
 	CreatedAt    time.Time
 	UpdatedAt    time.Time

@@ -183,7 +183,8 @@ func TestWSResume(t *testing.T) {
 
 	bws := dialWS(t, e.srv.URL, bob, -1)
 	must(t, owner.do("POST", "/v1/chats", map[string]any{"thread_id": th, "text": "seen live"}), 200)
-	bws.events(1)
+	for !strings.Contains(string(bws.events(1)[0].Data), "seen live") {
+	}
 	cursor := bws.last
 	bws.conn.Close(websocket.StatusNormalClosure, "")
 

@@ -60,7 +60,9 @@ func openStore(t *testing.T, dsn string) *sqlstore.Store {
 type nodePair func(t *testing.T) (*chattest.Env, *chattest.Env)
 
 func TestTwoNodes(t *testing.T) {
-	channel := func(t *testing.T) string { return "t" + strings.ToLower(strings.ReplaceAll(t.Name(), "/", "_")) + fmt.Sprint(time.Now().UnixNano()) }
+	channel := func(t *testing.T) string {
+		return "t" + strings.ToLower(strings.ReplaceAll(t.Name(), "/", "_")) + fmt.Sprint(time.Now().UnixNano())
+	}
 	pairs := map[string]nodePair{
 		"sqlite+nats": func(t *testing.T) (*chattest.Env, *chattest.Env) {
 			dsn, url, ch := filepath.Join(t.TempDir(), "p.db"), natsURL(t), channel(t)

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -10,17 +11,21 @@ import (
 	"github.com/parley-chat/parley/internal/chat"
 )
 
-const threadColumns = `id, org_id, kind, COALESCE(key, ''), subject, summary, author_id, xid, resolved, hidden, deleted,
+const threadColumns = `id, org_id, kind, COALESCE(key, ''), subject, summary, author_id, xid, url, metadata, resolved, hidden, deleted,
 	read_public, write_public, last_seq, num_chats, created_at, updated_at`
 
 func scanThread(r interface{ Scan(...any) error }) (*chat.Thread, error) {
 	var th chat.Thread
+	var meta string
 	var created, updated int64
-	if err := r.Scan(&th.ID, &th.OrgID, &th.Kind, &th.Key, &th.Subject, &th.Summary, &th.AuthorID, &th.XID, &th.Resolved, &th.Hidden,
-		&th.Deleted, &th.ReadPublic, &th.WritePublic, &th.LastSeq, &th.NumChats, &created, &updated); err != nil {
+	if err := r.Scan(&th.ID, &th.OrgID, &th.Kind, &th.Key, &th.Subject, &th.Summary, &th.AuthorID, &th.XID, &th.URL, &meta, &th.Resolved,
+		&th.Hidden, &th.Deleted, &th.ReadPublic, &th.WritePublic, &th.LastSeq, &th.NumChats, &created, &updated); err != nil {
 		return nil, mapError(err)
 	}
 	th.CreatedAt, th.UpdatedAt = fromMS(created), fromMS(updated)
+	if meta != "" {
+		th.Metadata = json.RawMessage(meta)
+	}
 	return &th, nil
 }
 
@@ -35,9 +40,10 @@ func (t *tx) threadWhere(ctx context.Context, cond string, args ...any) (*chat.T
 	return th, nil
 }
 
-// loadThreadSets fills a thread's channels, participants and tags.
+// loadThreadSets fills a thread's channels, participants, moderators and
+// tags.
 func (t *tx) loadThreadSets(ctx context.Context, th *chat.Thread) error {
-	th.ChannelIDs, th.Participants, th.Tags = []chat.ChannelID{}, []chat.UserID{}, []string{}
+	th.ChannelIDs, th.Participants, th.Moderators, th.Tags = []chat.ChannelID{}, []chat.UserID{}, []chat.UserID{}, []string{}
 	id := int64(th.ID)
 	if err := t.scanAll(ctx, `SELECT channel_id FROM thread_channels WHERE thread_id = ? ORDER BY channel_id`, []any{id}, func(r *sql.Rows) error {
 		var c chat.ChannelID
@@ -47,10 +53,14 @@ func (t *tx) loadThreadSets(ctx context.Context, th *chat.Thread) error {
 	}); err != nil {
 		return err
 	}
-	if err := t.scanAll(ctx, `SELECT user_id FROM thread_members WHERE thread_id = ? ORDER BY user_id`, []any{id}, func(r *sql.Rows) error {
+	if err := t.scanAll(ctx, `SELECT user_id, moderator FROM thread_members WHERE thread_id = ? ORDER BY user_id`, []any{id}, func(r *sql.Rows) error {
 		var u chat.UserID
-		err := r.Scan(&u)
+		var mod bool
+		err := r.Scan(&u, &mod)
 		th.Participants = append(th.Participants, u)
+		if mod {
+			th.Moderators = append(th.Moderators, u)
+		}
 		return err
 	}); err != nil {
 		return err
@@ -121,10 +131,10 @@ func (t *tx) Tags(ctx context.Context, s chat.ThreadScope) ([]chat.TagCount, err
 }
 
 func (t *tx) InsertThread(ctx context.Context, th *chat.Thread) error {
-	id, err := t.insert(ctx, `INSERT INTO threads (org_id, kind, key, subject, summary, author_id, xid, resolved, hidden, deleted,
-		read_public, write_public, last_seq, num_chats, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		int64(th.OrgID), int(th.Kind), nullString(th.Key), th.Subject, th.Summary, int64(th.AuthorID), th.XID, th.Resolved, th.Hidden,
-		th.Deleted, th.ReadPublic, th.WritePublic, th.LastSeq, th.NumChats, ms(th.CreatedAt), ms(th.UpdatedAt))
+	id, err := t.insert(ctx, `INSERT INTO threads (org_id, kind, key, subject, summary, author_id, xid, url, metadata, resolved, hidden, deleted,
+		read_public, write_public, last_seq, num_chats, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		int64(th.OrgID), int(th.Kind), nullString(th.Key), th.Subject, th.Summary, int64(th.AuthorID), th.XID, th.URL, string(th.Metadata),
+		th.Resolved, th.Hidden, th.Deleted, th.ReadPublic, th.WritePublic, th.LastSeq, th.NumChats, ms(th.CreatedAt), ms(th.UpdatedAt))
 	if err != nil {
 		return fmt.Errorf("insert thread: %w", err)
 	}
@@ -136,6 +146,11 @@ func (t *tx) InsertThread(ctx context.Context, th *chat.Thread) error {
 	}
 	if err := t.AddParticipants(ctx, th.ID, th.Participants, th.CreatedAt); err != nil {
 		return err
+	}
+	for _, u := range th.Moderators {
+		if err := t.SetModerator(ctx, th.ID, u, true); err != nil {
+			return err
+		}
 	}
 	return t.setTags(ctx, th)
 }
@@ -153,8 +168,9 @@ func (t *tx) setTags(ctx context.Context, th *chat.Thread) error {
 }
 
 func (t *tx) UpdateThread(ctx context.Context, th *chat.Thread) error {
-	_, err := t.exec(ctx, `UPDATE threads SET subject = ?, summary = ?, resolved = ?, hidden = ?, deleted = ?, read_public = ?, write_public = ?
-		WHERE id = ? AND org_id = ?`, th.Subject, th.Summary, th.Resolved, th.Hidden, th.Deleted, th.ReadPublic, th.WritePublic, int64(th.ID), int64(th.OrgID))
+	_, err := t.exec(ctx, `UPDATE threads SET subject = ?, summary = ?, url = ?, metadata = ?, resolved = ?, hidden = ?, deleted = ?,
+		read_public = ?, write_public = ? WHERE id = ? AND org_id = ?`, th.Subject, th.Summary, th.URL, string(th.Metadata), th.Resolved,
+		th.Hidden, th.Deleted, th.ReadPublic, th.WritePublic, int64(th.ID), int64(th.OrgID))
 	if err != nil {
 		return fmt.Errorf("update thread %d: %w", th.ID, err)
 	}
@@ -169,6 +185,20 @@ func (t *tx) AddParticipants(ctx context.Context, thread chat.ThreadID, users []
 		}
 	}
 	return nil
+}
+
+func (t *tx) SetModerator(ctx context.Context, thread chat.ThreadID, user chat.UserID, moderator bool) error {
+	_, err := t.exec(ctx, `UPDATE thread_members SET moderator = ? WHERE thread_id = ? AND user_id = ?`, moderator, int64(thread), int64(user))
+	return err
+}
+
+func (t *tx) RemoveParticipants(ctx context.Context, thread chat.ThreadID, users []chat.UserID) error {
+	if len(users) == 0 {
+		return nil
+	}
+	in, args := inList(users)
+	_, err := t.exec(ctx, `DELETE FROM thread_members WHERE thread_id = ? AND user_id IN (`+in+`)`, append([]any{int64(thread)}, args...)...)
+	return err
 }
 
 func (t *tx) NextSeq(ctx context.Context, thread chat.ThreadID, at time.Time) (int64, error) {

@@ -8,12 +8,12 @@ import (
 	"github.com/parley-chat/parley/internal/chat"
 )
 
-const userColumns = `id, org_id, COALESCE(username, ''), name, COALESCE(email, ''), level, bot, deleted, profile_image, xid, created_at, updated_at`
+const userColumns = `id, org_id, COALESCE(username, ''), name, COALESCE(email, ''), level, bot, deleted, profile_image, description, xid, created_at, updated_at`
 
 func scanUser(r interface{ Scan(...any) error }) (*chat.User, error) {
 	var u chat.User
 	var created, updated int64
-	if err := r.Scan(&u.ID, &u.OrgID, &u.Username, &u.Name, &u.Email, &u.Level, &u.Bot, &u.Deleted, &u.ProfileImage, &u.XID, &created, &updated); err != nil {
+	if err := r.Scan(&u.ID, &u.OrgID, &u.Username, &u.Name, &u.Email, &u.Level, &u.Bot, &u.Deleted, &u.ProfileImage, &u.Description, &u.XID, &created, &updated); err != nil {
 		return nil, mapError(err)
 	}
 	u.CreatedAt, u.UpdatedAt = fromMS(created), fromMS(updated)
@@ -60,9 +60,9 @@ func (t *tx) CountOwners(ctx context.Context, org chat.OrgID) (int, error) {
 }
 
 func (t *tx) InsertUser(ctx context.Context, u *chat.User) error {
-	id, err := t.insert(ctx, `INSERT INTO users (org_id, username, name, email, level, bot, deleted, profile_image, xid, created_at, updated_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?)`, int64(u.OrgID), nullString(u.Username), u.Name, nullString(u.Email), int(u.Level), u.Bot, u.Deleted,
-		u.ProfileImage, u.XID, ms(u.CreatedAt), ms(u.UpdatedAt))
+	id, err := t.insert(ctx, `INSERT INTO users (org_id, username, name, email, level, bot, deleted, profile_image, description, xid, created_at, updated_at)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`, int64(u.OrgID), nullString(u.Username), u.Name, nullString(u.Email), int(u.Level), u.Bot, u.Deleted,
+		u.ProfileImage, u.Description, u.XID, ms(u.CreatedAt), ms(u.UpdatedAt))
 	if err != nil {
 		return fmt.Errorf("insert user: %w", err)
 	}
@@ -71,9 +71,9 @@ func (t *tx) InsertUser(ctx context.Context, u *chat.User) error {
 }
 
 func (t *tx) UpdateUser(ctx context.Context, u *chat.User) error {
-	_, err := t.exec(ctx, `UPDATE users SET username = ?, name = ?, email = ?, level = ?, bot = ?, deleted = ?, profile_image = ?, updated_at = ?
-		WHERE id = ? AND org_id = ?`, nullString(u.Username), u.Name, nullString(u.Email), int(u.Level), u.Bot, u.Deleted, u.ProfileImage,
-		ms(u.UpdatedAt), int64(u.ID), int64(u.OrgID))
+	_, err := t.exec(ctx, `UPDATE users SET username = ?, name = ?, email = ?, level = ?, bot = ?, deleted = ?, profile_image = ?, description = ?,
+		updated_at = ? WHERE id = ? AND org_id = ?`, nullString(u.Username), u.Name, nullString(u.Email), int(u.Level), u.Bot, u.Deleted,
+		u.ProfileImage, u.Description, ms(u.UpdatedAt), int64(u.ID), int64(u.OrgID))
 	if err != nil {
 		return fmt.Errorf("update user %d: %w", u.ID, err)
 	}

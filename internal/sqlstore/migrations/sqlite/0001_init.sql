@@ -28,6 +28,7 @@ CREATE TABLE users (
     bot           BOOLEAN NOT NULL DEFAULT FALSE,
     deleted       BOOLEAN NOT NULL DEFAULT FALSE,
     profile_image TEXT    NOT NULL DEFAULT '',
+    description   TEXT    NOT NULL DEFAULT '',
     xid           TEXT    NOT NULL DEFAULT '',
     created_at    BIGINT  NOT NULL,
     updated_at    BIGINT  NOT NULL
@@ -107,6 +108,8 @@ CREATE TABLE threads (
     resolved     BOOLEAN NOT NULL DEFAULT FALSE,
     hidden       BOOLEAN NOT NULL DEFAULT FALSE,
     deleted      BOOLEAN NOT NULL DEFAULT FALSE,
+    url          TEXT    NOT NULL DEFAULT '',
+    metadata     TEXT    NOT NULL DEFAULT '',
     read_public  BOOLEAN NOT NULL DEFAULT FALSE,
     write_public BOOLEAN NOT NULL DEFAULT FALSE,
     last_seq     BIGINT  NOT NULL DEFAULT 0,
@@ -115,6 +118,7 @@ CREATE TABLE threads (
     updated_at   BIGINT  NOT NULL
 );
 CREATE INDEX threads_org_updated ON threads (org_id, updated_at);
+CREATE INDEX threads_org_url ON threads (org_id, url) WHERE url <> '';
 CREATE UNIQUE INDEX threads_key ON threads (org_id, key) WHERE key IS NOT NULL;
 
 CREATE TABLE thread_channels (
@@ -127,6 +131,7 @@ CREATE INDEX thread_channels_channel ON thread_channels (channel_id, thread_id);
 CREATE TABLE thread_members (
     thread_id BIGINT NOT NULL REFERENCES threads (id),
     user_id   BIGINT NOT NULL REFERENCES users (id),
+    moderator BOOLEAN NOT NULL DEFAULT FALSE,
     joined_at BIGINT NOT NULL,
     PRIMARY KEY (thread_id, user_id)
 );
@@ -152,12 +157,50 @@ CREATE TABLE messages (
     deleted       BOOLEAN NOT NULL DEFAULT FALSE,
     edited        BOOLEAN NOT NULL DEFAULT FALSE,
     attachments   TEXT    NOT NULL DEFAULT '',
+    forwarded_from BIGINT NOT NULL DEFAULT 0,
+    metadata      TEXT    NOT NULL DEFAULT '',
+    tags          TEXT    NOT NULL DEFAULT '',
+    pinned        BOOLEAN NOT NULL DEFAULT FALSE,
+    pinned_at     BIGINT  NOT NULL DEFAULT 0,
+    pinned_by     BIGINT  NOT NULL DEFAULT 0,
+    encrypted     BOOLEAN NOT NULL DEFAULT FALSE,
+    enc_algorithm TEXT    NOT NULL DEFAULT '',
+    enc_signature TEXT    NOT NULL DEFAULT '',
+    poll          TEXT    NOT NULL DEFAULT '',
+    expires_at    BIGINT  NOT NULL DEFAULT 0,
     created_at    BIGINT  NOT NULL,
     updated_at    BIGINT  NOT NULL
 );
 CREATE UNIQUE INDEX messages_thread_seq ON messages (thread_id, seq);
 CREATE INDEX messages_thread_id ON messages (thread_id, id);
+CREATE INDEX messages_expires ON messages (expires_at) WHERE expires_at <> 0;
 CREATE UNIQUE INDEX messages_client_msg_id ON messages (author_id, client_msg_id) WHERE client_msg_id IS NOT NULL;
+
+-- A message's tags by position (Convo's tag1, tag2), for lookups.
+CREATE TABLE message_tags (
+    message_id BIGINT NOT NULL REFERENCES messages (id),
+    pos        INTEGER NOT NULL,
+    tag        TEXT   NOT NULL,
+    PRIMARY KEY (message_id, pos)
+);
+CREATE INDEX message_tags_tag ON message_tags (tag, pos);
+
+-- Earlier texts of edited messages.
+CREATE TABLE message_edits (
+    message_id BIGINT NOT NULL REFERENCES messages (id),
+    changed_at BIGINT NOT NULL,
+    text       TEXT   NOT NULL
+);
+CREATE INDEX message_edits_message ON message_edits (message_id, changed_at);
+
+-- One vote per user and poll.
+CREATE TABLE poll_votes (
+    message_id BIGINT  NOT NULL REFERENCES messages (id),
+    user_id    BIGINT  NOT NULL,
+    option     INTEGER NOT NULL,
+    voted_at   BIGINT  NOT NULL,
+    PRIMARY KEY (message_id, user_id)
+);
 
 CREATE TABLE reactions (
     message_id BIGINT NOT NULL REFERENCES messages (id),
@@ -227,6 +270,9 @@ DROP TABLE events;
 DROP TABLE files;
 DROP TABLE read_states;
 DROP TABLE reactions;
+DROP TABLE poll_votes;
+DROP TABLE message_edits;
+DROP TABLE message_tags;
 DROP TABLE messages;
 DROP TABLE thread_tags;
 DROP TABLE thread_members;
