@@ -11,7 +11,7 @@ import (
 	"github.com/parley-chat/parley/internal/sqlstore/sqlstoretest"
 )
 
-func appendEvents(t *testing.T, s chat.Store, org chat.OrgID, n int) {
+func appendEvents(t testing.TB, s chat.Store, org chat.OrgID, n int) {
 	t.Helper()
 	ctx := context.Background()
 	err := s.Update(ctx, func(tx chat.Tx) error {

@@ -1,0 +1,511 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+	"golang.org/x/sync/errgroup"
+	"golang.org/x/time/rate"
+)
+
+// listener reads message.created frames of one socket and records their
+// latency from the send time in the text; it counts what it got by tag.
+type listener struct {
+	conn *websocket.Conn
+	lat  *latencies
+	got  atomic.Int64
+	last atomic.Int64 // the last update_id seen
+}
+
+func (l *listener) run(ctx context.Context, tag string) {
+	for {
+		_, b, err := l.conn.Read(ctx)
+		if err != nil {
+			return
+		}
+		var f frame
+		if json.Unmarshal(b, &f) != nil || f.Path != "server/event" {
+			continue
+		}
+		l.last.Store(f.UpdateID)
+		if f.Event != "message.created" || len(f.Data.Text) < len(tag) || f.Data.Text[:len(tag)] != tag {
+			continue
+		}
+		if at, ok := sentAt(f.Data.Text); ok {
+			l.lat.add(time.Since(at))
+		}
+		l.got.Add(1)
+	}
+}
+
+// sendWorkload is W1: closed-loop senders, each waiting for its ack.
+func sendWorkload(ctx context.Context, o options) (any, error) {
+	s, err := provision(ctx, o.URL, o.Secret, o.Senders)
+	if err != nil {
+		return nil, err
+	}
+	thread, err := s.room(ctx, "send")
+	if err != nil {
+		return nil, err
+	}
+	conn, err := dial(ctx, o.URL, s.tokens[0], -1)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.CloseNow()
+	delivery := &latencies{}
+	lis := &listener{conn: conn, lat: delivery}
+	lctx, stopListen := context.WithCancel(ctx)
+	go lis.run(lctx, "w1")
+
+	ack := &latencies{}
+	var sent, failed atomic.Int64
+	deadline := time.Now().Add(o.Duration)
+	var g errgroup.Group
+	start := time.Now()
+	for i := range o.Senders {
+		tok := s.tokens[i]
+		g.Go(func() error {
+			for time.Now().Before(deadline) && ctx.Err() == nil {
+				t := time.Now()
+				if err := send(ctx, o.URL, tok, thread, "w1"); err != nil {
+					failed.Add(1)
+					continue
+				}
+				ack.add(time.Since(t))
+				sent.Add(1)
+			}
+			return nil
+		})
+	}
+	g.Wait()
+	elapsed := time.Since(start)
+	// Wait for the socket to catch up, then count losses.
+	for wait := time.Now().Add(10 * time.Second); lis.got.Load() < sent.Load() && time.Now().Before(wait); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	stopListen()
+	return map[string]any{
+		"senders": o.Senders, "duration_s": elapsed.Seconds(), "acked": sent.Load(), "failed": failed.Load(),
+		"acked_per_s": float64(sent.Load()) / elapsed.Seconds(), "ack": ack.summary(),
+		"delivered": lis.got.Load(), "lost": sent.Load() - lis.got.Load(), "send_to_delivery": delivery.summary(),
+	}, nil
+}
+
+// fanoutWorkload is W2: an open-loop publisher at a fixed rate into rooms of
+// subscribed sockets.
+func fanoutWorkload(ctx context.Context, o options) (any, error) {
+	users := min(o.Subs, 100)
+	s, err := provision(ctx, o.URL, o.Secret, users)
+	if err != nil {
+		return nil, err
+	}
+	rooms := make([]string, o.Rooms)
+	for i := range rooms {
+		if rooms[i], err = s.room(ctx, "fan"+strconv.Itoa(i)); err != nil {
+			return nil, err
+		}
+	}
+	// Every subscriber sees every room (public channels), so each message is
+	// delivered to all Rooms*Subs sockets.
+	total := o.Rooms * o.Subs
+	lat := &latencies{}
+	lis := make([]*listener, total)
+	lctx, stopListen := context.WithCancel(ctx)
+	defer stopListen()
+	connStart := time.Now()
+	var g errgroup.Group
+	g.SetLimit(64)
+	for i := range total {
+		g.Go(func() error {
+			c, err := dial(ctx, o.URL, s.tokens[i%users], -1)
+			if err != nil {
+				return err
+			}
+			lis[i] = &listener{conn: c, lat: lat}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, fmt.Errorf("connect: %w", err)
+	}
+	connectSecs := time.Since(connStart).Seconds()
+	for _, l := range lis {
+		go l.run(lctx, "w2")
+		defer l.conn.CloseNow()
+	}
+	time.Sleep(500 * time.Millisecond)
+
+	lim := rate.NewLimiter(rate.Limit(o.Rate), 1)
+	var sent, failed atomic.Int64
+	var pub sync.WaitGroup
+	start := time.Now()
+	for i := 0; time.Since(start) < o.Duration && ctx.Err() == nil; i++ {
+		if err := lim.Wait(ctx); err != nil {
+			break
+		}
+		pub.Add(1)
+		go func() { // open loop: do not wait for the ack before the next send
+			defer pub.Done()
+			if err := send(ctx, o.URL, s.tokens[i%users], rooms[i%len(rooms)], "w2"); err != nil {
+				failed.Add(1)
+				return
+			}
+			sent.Add(1)
+		}()
+	}
+	pub.Wait()
+	elapsed := time.Since(start)
+	want := sent.Load() * int64(total)
+	var got int64
+	for wait := time.Now().Add(15 * time.Second); time.Now().Before(wait); time.Sleep(50 * time.Millisecond) {
+		got = 0
+		for _, l := range lis {
+			got += l.got.Load()
+		}
+		if got >= want {
+			break
+		}
+	}
+	return map[string]any{
+		"rooms": o.Rooms, "subs_per_room": o.Subs, "sockets": total, "rate": o.Rate, "duration_s": elapsed.Seconds(),
+		"connect_per_s": float64(total) / connectSecs, "sent": sent.Load(), "failed": failed.Load(),
+		"expected_deliveries": want, "delivered": got, "lost": want - got,
+		"deliveries_per_s": float64(got) / elapsed.Seconds(), "latency": lat.summary(),
+	}, nil
+}
+
+// idleWorkload is W3: idle sockets, memory per socket, then a reconnect
+// storm with resume.
+func idleWorkload(ctx context.Context, o options) (any, error) {
+	users := min(o.Conns, 100)
+	s, err := provision(ctx, o.URL, o.Secret, users)
+	if err != nil {
+		return nil, err
+	}
+	thread, err := s.room(ctx, "idle")
+	if err != nil {
+		return nil, err
+	}
+	time.Sleep(time.Second)
+	rss0, heap0, err := serverMemory(ctx, o.URL)
+	if err != nil {
+		return nil, err
+	}
+	conns := make([]*websocket.Conn, o.Conns)
+	connect := func(since int64) (float64, error) {
+		var g errgroup.Group
+		g.SetLimit(64)
+		start := time.Now()
+		for i := range conns {
+			g.Go(func() error {
+				c, err := dial(ctx, o.URL, s.tokens[i%users], since)
+				conns[i] = c
+				return err
+			})
+		}
+		err := g.Wait()
+		return float64(len(conns)) / time.Since(start).Seconds(), err
+	}
+	rate1, err := connect(-1)
+	if err != nil {
+		return nil, fmt.Errorf("connect: %w", err)
+	}
+	time.Sleep(2 * time.Second)
+	rss1, heap1, err := serverMemory(ctx, o.URL)
+	if err != nil {
+		return nil, err
+	}
+	// The storm: every socket drops; messages are sent while they are away;
+	// they all reconnect at once with resume and must get every message.
+	storm := o.Storm
+	if storm <= 0 || storm > len(conns) {
+		storm = len(conns)
+	}
+	c0, err := dial(ctx, o.URL, s.tokens[0], -1)
+	if err != nil {
+		return nil, err
+	}
+	if err := send(ctx, o.URL, s.tokens[0], thread, "mark"); err != nil {
+		return nil, err
+	}
+	var cursor int64
+	for cursor == 0 {
+		_, b, err := c0.Read(ctx)
+		if err != nil {
+			return nil, err
+		}
+		var f frame
+		json.Unmarshal(b, &f)
+		if f.Event == "message.created" {
+			cursor = f.UpdateID
+		}
+	}
+	c0.CloseNow()
+	for _, c := range conns {
+		c.CloseNow()
+	}
+	const missed = 20
+	for range missed {
+		if err := send(ctx, o.URL, s.tokens[1%users], thread, "w3"); err != nil {
+			return nil, err
+		}
+	}
+	conns = conns[:storm]
+	lat := &latencies{}
+	lis := make([]*listener, storm)
+	start := time.Now()
+	rate2, err := connect(cursor)
+	if err != nil {
+		return nil, fmt.Errorf("reconnect storm: %w", err)
+	}
+	lctx, stop := context.WithCancel(ctx)
+	defer stop()
+	for i, c := range conns {
+		lis[i] = &listener{conn: c, lat: lat}
+		go lis[i].run(lctx, "w3")
+		defer c.CloseNow()
+	}
+	complete := 0
+	for wait := time.Now().Add(60 * time.Second); time.Now().Before(wait); time.Sleep(50 * time.Millisecond) {
+		complete = 0
+		for _, l := range lis {
+			if l.got.Load() >= missed {
+				complete++
+			}
+		}
+		if complete == storm {
+			break
+		}
+	}
+	return map[string]any{
+		"sockets": o.Conns, "connect_per_s": rate1, "server_rss_before_mb": rss0 / (1 << 20), "server_rss_after_mb": rss1 / (1 << 20),
+		"rss_per_socket_kb": (rss1 - rss0) / float64(o.Conns) / 1024, "heap_per_socket_kb": (heap1 - heap0) / float64(o.Conns) / 1024,
+		"storm_sockets": storm, "storm_reconnect_per_s": rate2, "storm_missed_each": missed,
+		"storm_recovered": complete, "storm_recovery_s": time.Since(start).Seconds(),
+	}, nil
+}
+
+// historyWorkload is W4: a thread of Chats chats; concurrent readers fetch
+// its newest page.
+func historyWorkload(ctx context.Context, o options) (any, error) {
+	s, err := provision(ctx, o.URL, o.Secret, 16)
+	if err != nil {
+		return nil, err
+	}
+	thread, err := s.room(ctx, "history")
+	if err != nil {
+		return nil, err
+	}
+	fill := time.Now()
+	var next atomic.Int64
+	var g errgroup.Group
+	for i := range 16 {
+		g.Go(func() error {
+			for next.Add(1) <= int64(o.Chats-1) {
+				if err := send(ctx, o.URL, s.tokens[i], thread, "w4"); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	fillSecs := time.Since(fill).Seconds()
+	lat := &latencies{}
+	var reads atomic.Int64
+	deadline := time.Now().Add(o.Duration)
+	url := o.URL + "/v1/chats/" + thread + "?num=" + strconv.Itoa(o.Page)
+	start := time.Now()
+	for i := range o.Readers {
+		g.Go(func() error {
+			for time.Now().Before(deadline) && ctx.Err() == nil {
+				t := time.Now()
+				var page struct{ Data []json.RawMessage }
+				if err := api(ctx, "GET", url, bearer(s.tokens[i%16]), nil, &page); err != nil {
+					return err
+				}
+				if len(page.Data) != min(o.Page, o.Chats) {
+					return fmt.Errorf("page has %d chats", len(page.Data))
+				}
+				lat.add(time.Since(t))
+				reads.Add(1)
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	el := time.Since(start).Seconds()
+	return map[string]any{"chats": o.Chats, "fill_s": fillSecs, "fill_per_s": float64(o.Chats) / fillSecs, "readers": o.Readers,
+		"page": o.Page, "reads_per_s": float64(reads.Load()) / el, "latency": lat.summary()}, nil
+}
+
+// resumeWorkload measures how long a reconnect takes to replay Events
+// missed events.
+func resumeWorkload(ctx context.Context, o options) (any, error) {
+	s, err := provision(ctx, o.URL, o.Secret, 8)
+	if err != nil {
+		return nil, err
+	}
+	thread, err := s.room(ctx, "resume")
+	if err != nil {
+		return nil, err
+	}
+	c, err := dial(ctx, o.URL, s.tokens[0], -1)
+	if err != nil {
+		return nil, err
+	}
+	if err := send(ctx, o.URL, s.tokens[0], thread, "mark"); err != nil {
+		return nil, err
+	}
+	var cursor int64
+	for cursor == 0 {
+		_, b, err := c.Read(ctx)
+		if err != nil {
+			return nil, err
+		}
+		var f frame
+		json.Unmarshal(b, &f)
+		if f.Event == "message.created" {
+			cursor = f.UpdateID
+		}
+	}
+	c.CloseNow()
+	var next atomic.Int64
+	var g errgroup.Group
+	for i := range 8 {
+		g.Go(func() error {
+			for next.Add(1) <= int64(o.Events) {
+				if err := send(ctx, o.URL, s.tokens[i], thread, "w5"); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	c, err = dial(ctx, o.URL, s.tokens[0], cursor)
+	if err != nil {
+		return nil, err
+	}
+	defer c.CloseNow()
+	got := 0
+	for got < o.Events {
+		_, b, err := c.Read(ctx)
+		if err != nil {
+			return nil, err
+		}
+		var f frame
+		json.Unmarshal(b, &f)
+		if f.Event == "message.created" {
+			got++
+		}
+	}
+	el := time.Since(start)
+	return map[string]any{"events": o.Events, "replay_s": el.Seconds(), "events_per_s": float64(o.Events) / el.Seconds()}, nil
+}
+
+// nodesWorkload is W5: send through one node, receive on another.
+func nodesWorkload(ctx context.Context, o options) (any, error) {
+	if o.URL2 == "" {
+		return nil, fmt.Errorf("nodes needs -url2")
+	}
+	s, err := provision(ctx, o.URL, o.Secret, o.Senders)
+	if err != nil {
+		return nil, err
+	}
+	thread, err := s.room(ctx, "nodes")
+	if err != nil {
+		return nil, err
+	}
+	res := map[string]any{}
+	for _, recv := range []string{o.URL, o.URL2} {
+		c, err := dial(ctx, recv, s.tokens[0], -1)
+		if err != nil {
+			return nil, err
+		}
+		lat := &latencies{}
+		lis := &listener{conn: c, lat: lat}
+		lctx, stop := context.WithCancel(ctx)
+		go lis.run(lctx, "w5")
+		time.Sleep(200 * time.Millisecond)
+		lim := rate.NewLimiter(100, 1)
+		sent := 0
+		for start := time.Now(); time.Since(start) < o.Duration/2; sent++ {
+			lim.Wait(ctx)
+			if err := send(ctx, o.URL, s.tokens[sent%len(s.tokens)], thread, "w5"); err != nil {
+				stop()
+				return nil, err
+			}
+		}
+		for wait := time.Now().Add(10 * time.Second); lis.got.Load() < int64(sent) && time.Now().Before(wait); {
+			time.Sleep(20 * time.Millisecond)
+		}
+		stop()
+		c.CloseNow()
+		name := "same_node"
+		if recv == o.URL2 {
+			name = "other_node"
+		}
+		res[name] = map[string]any{"sent": sent, "delivered": lis.got.Load(), "latency": lat.summary()}
+	}
+	return res, nil
+}
+
+// threadsWorkload stores Chats threads (one chat each) and reports the
+// server's memory before and after: what storing threads costs a node.
+func threadsWorkload(ctx context.Context, o options) (any, error) {
+	s, err := provision(ctx, o.URL, o.Secret, 16)
+	if err != nil {
+		return nil, err
+	}
+	var ch struct{ Data struct{ ID string } }
+	if err := api(ctx, "POST", s.base+"/v1/channels", bearer(s.tokens[0]),
+		map[string]any{"name": "threads", "bits": map[string]bool{"chan_anyone": true}}, &ch); err != nil {
+		return nil, err
+	}
+	rss0, heap0, err := serverMemory(ctx, o.URL)
+	if err != nil {
+		return nil, err
+	}
+	var next atomic.Int64
+	var g errgroup.Group
+	start := time.Now()
+	for i := range 16 {
+		g.Go(func() error {
+			for n := next.Add(1); n <= int64(o.Chats); n = next.Add(1) {
+				body := map[string]any{"text": fmt.Sprintf("thread %d about load testing", n), "xsr_ids": []string{ch.Data.ID}}
+				if err := api(ctx, "POST", s.base+"/v1/threads", bearer(s.tokens[i]), body, nil); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	el := time.Since(start).Seconds()
+	time.Sleep(time.Second)
+	rss1, heap1, err := serverMemory(ctx, o.URL)
+	if err != nil {
+		return nil, err
+	}
+	k := float64(o.Chats) / 1000
+	return map[string]any{"threads": o.Chats, "created_per_s": float64(o.Chats) / el,
+		"server_rss_before_mb": rss0 / (1 << 20), "server_rss_after_mb": rss1 / (1 << 20),
+		"rss_per_1k_threads_kb": (rss1 - rss0) / k / 1024, "heap_per_1k_threads_kb": (heap1 - heap0) / k / 1024}, nil
+}
