@@ -272,17 +272,21 @@ func (h *Hub) Follow(org chat.OrgID, since int64) (chat.Feed, error) {
 	h.opt.Metrics.Feeds(1)
 
 	f.replayFrom, f.replayTo, f.last = live, live, live
-	if since >= 0 {
-		var horizon, last int64
-		err := h.store.View(ctx, func(tx chat.ReadTx) error {
-			var err error
-			horizon, last, err = tx.EventBounds(ctx)
-			return err
-		})
-		if err != nil {
-			f.Close()
-			return nil, err
-		}
+	var horizon, last int64
+	err := h.store.View(ctx, func(tx chat.ReadTx) error {
+		var err error
+		horizon, last, err = tx.EventBounds(ctx)
+		return err
+	})
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if since < 0 {
+		// From now: the database's now, which this node's tailer may not
+		// have reached yet.
+		f.last = max(live, last)
+	} else {
 		switch {
 		case since < horizon:
 			f.expired = true
