@@ -48,8 +48,13 @@ func decodeID(s string) (int64, chat.Kind, error) {
 	if s[1] != byte('O'-len(hex)) {
 		return 0, 0, fmt.Errorf("length letter %q does not match", s[1])
 	}
-	if hex[0] == '0' || strings.ToLower(hex) != hex {
+	if hex[0] == '0' {
 		return 0, 0, fmt.Errorf("not canonical")
+	}
+	for i := 0; i < len(hex); i++ {
+		if c := hex[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return 0, 0, fmt.Errorf("not lowercase hexadecimal")
+		}
 	}
 	id, err := strconv.ParseInt(hex, 16, 64)
 	if err != nil || id <= 0 || id > chat.MaxID {
