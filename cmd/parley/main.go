@@ -5,16 +5,20 @@
 //
 //	parley [serve] [flags]   serve (the default)
 //	parley migrate [flags]   apply database migrations and exit
+//	parley backup FILE       write a consistent copy of the SQLite database to FILE,
+//	                         online (for PostgreSQL it says how to use pg_dump)
 //	parley version           print the version
 package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 )
 
@@ -31,16 +35,26 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	cmd := "serve"
-	if len(args) > 0 && (args[0] == "serve" || args[0] == "migrate" || args[0] == "version") {
+	if len(args) > 0 && (args[0] == "serve" || args[0] == "migrate" || args[0] == "backup" || args[0] == "version") {
 		cmd, args = args[0], args[1:]
 	}
 	if cmd == "version" {
 		fmt.Fprintln(stdout, "parley", version())
 		return nil
 	}
+	var target string
+	if cmd == "backup" {
+		if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+			return errors.New("usage: parley backup FILE [flags]")
+		}
+		target, args = args[0], args[1:]
+	}
 	cfg, err := parseConfig(args, getenv, stderr)
 	if err != nil {
 		return err
+	}
+	if cmd == "backup" {
+		return backup(ctx, cfg, target, stdout)
 	}
 	if cmd == "migrate" {
 		return migrate(ctx, cfg, stdout)

@@ -43,6 +43,20 @@ func migrate(ctx context.Context, cfg *Config, out io.Writer) error {
 	return store.Close()
 }
 
+// backup copies the database to target while other processes may serve it.
+func backup(ctx context.Context, cfg *Config, target string, out io.Writer) error {
+	store, err := sqlstore.Open(ctx, cfg.DSN())
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := store.Backup(ctx, target); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "parley: backed up %s to %s; restore by stopping the server and copying it back (or PARLEY_DATA_DIR with it as parley.db)\n", cfg.DSN(), target)
+	return nil
+}
+
 // openFiles returns attachment storage: S3 when a bucket is configured, the
 // data directory otherwise.
 func openFiles(ctx context.Context, cfg *Config) (chat.Files, func() error, error) {

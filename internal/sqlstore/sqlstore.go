@@ -246,3 +246,22 @@ func (s *Store) q(query string) string {
 	}
 	return r
 }
+
+// ErrBackupUnsupported is returned by Backup on PostgreSQL, whose own tools
+// (pg_dump) make consistent online backups.
+var ErrBackupUnsupported = errors.New("backup: use pg_dump for PostgreSQL (pg_dump --format=custom \"$DATABASE_URL\" > parley.dump)")
+
+// Backup writes a consistent copy of a SQLite database to path while the
+// server keeps running (VACUUM INTO reads one snapshot). path must not exist.
+func (s *Store) Backup(ctx context.Context, path string) error {
+	if s.engine != SQLite {
+		return ErrBackupUnsupported
+	}
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("backup: %s already exists", path)
+	}
+	if _, err := s.write.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+		return fmt.Errorf("backup to %s: %w", path, err)
+	}
+	return nil
+}
