@@ -34,7 +34,17 @@ type Config struct {
 	BrokerChannel string
 	// EventRetention is how long the event log keeps events for resume
 	// (PARLEY_EVENT_RETENTION).
-	EventRetention  time.Duration
+	EventRetention time.Duration
+	// RateLimit is requests per second per credential (PARLEY_RATE_LIMIT;
+	// 0 turns request rate limits off, for benchmarks); each client address
+	// may make four times as many.
+	RateLimit float64
+	// TrustProxy takes client addresses from X-Forwarded-For
+	// (PARLEY_TRUST_PROXY=1, only behind a proxy that sets it).
+	TrustProxy bool
+	// MaxConnsPerUser caps a user's live connections per node
+	// (PARLEY_MAX_CONNS_PER_USER).
+	MaxConnsPerUser int
 	TokenTTL        time.Duration // PARLEY_TOKEN_TTL
 	MaxUploadBytes  int64         // PARLEY_MAX_UPLOAD_BYTES
 	ShutdownTimeout time.Duration // PARLEY_SHUTDOWN_TIMEOUT
@@ -56,7 +66,7 @@ type S3Config struct {
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*Config, error) {
 	c := &Config{
 		Addr: ":8080", DataDir: "data", TokenTTL: 30 * 24 * time.Hour, MaxUploadBytes: 25 << 20,
-		ShutdownTimeout: 15 * time.Second, EventRetention: 7 * 24 * time.Hour, BrokerChannel: "parley", LogLevel: slog.LevelInfo, LogFormat: "text",
+		ShutdownTimeout: 15 * time.Second, RateLimit: 50, MaxConnsPerUser: 100, EventRetention: 7 * 24 * time.Hour, BrokerChannel: "parley", LogLevel: slog.LevelInfo, LogFormat: "text",
 	}
 	fs := flag.NewFlagSet("parley", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -100,6 +110,23 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 		}
 		c.MaxUploadBytes = n
 	}
+	if v := getenv("PARLEY_RATE_LIMIT"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 0 {
+			errs = append(errs, fmt.Errorf("PARLEY_RATE_LIMIT: want a number of requests per second, 0 for none"))
+		}
+		c.RateLimit = f
+	}
+	fs.Float64Var(&c.RateLimit, "rate-limit", c.RateLimit, "requests per second per credential; 0 turns rate limits off ($PARLEY_RATE_LIMIT)")
+	if v := getenv("PARLEY_MAX_CONNS_PER_USER"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			errs = append(errs, fmt.Errorf("PARLEY_MAX_CONNS_PER_USER: want a positive number"))
+		}
+		c.MaxConnsPerUser = n
+	}
+	fs.IntVar(&c.MaxConnsPerUser, "max-conns-per-user", c.MaxConnsPerUser, "live connections per user and node ($PARLEY_MAX_CONNS_PER_USER)")
+	c.TrustProxy = getenv("PARLEY_TRUST_PROXY") == "1"
 	fs.Int64Var(&c.MaxUploadBytes, "max-upload-bytes", c.MaxUploadBytes, "largest accepted upload ($PARLEY_MAX_UPLOAD_BYTES)")
 	level := getenv("PARLEY_LOG_LEVEL")
 	fs.StringVar(&level, "log-level", level, "debug, info, warn or error ($PARLEY_LOG_LEVEL)")

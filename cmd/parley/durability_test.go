@@ -86,7 +86,7 @@ func TestKillDurability(t *testing.T) {
 	}
 	bin := buildBinary(t)
 	dir := t.TempDir()
-	env := []string{"PARLEY_DATA_DIR=" + dir, "PARLEY_ADDR=127.0.0.1:0", "PARLEY_LOG_LEVEL=error"}
+	env := []string{"PARLEY_DATA_DIR=" + dir, "PARLEY_ADDR=127.0.0.1:0", "PARLEY_LOG_LEVEL=error", "PARLEY_RATE_LIMIT=0"}
 	if sqlstoretest.Engine() == "postgres" {
 		env = append(env, "DATABASE_URL="+sqlstoretest.DSN(t))
 	}
@@ -175,7 +175,10 @@ func TestKillDurability(t *testing.T) {
 		if before != "" {
 			q += "&before=" + before
 		}
-		_, page := call(t, "GET", q, auth, "")
+		st, page := call(t, "GET", q, auth, "")
+		if st != 200 {
+			t.Fatalf("read back: %d %v", st, page)
+		}
 		chats, _ := page["data"].([]any)
 		if len(chats) == 0 {
 			break

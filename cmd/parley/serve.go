@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -107,7 +108,7 @@ func serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) (err erro
 		return err
 	}
 	svc := chat.New(chat.Deps{Store: store, Hub: hub, Files: files, Tokens: tokens},
-		chat.Config{ClientSecret: cfg.ClientSecret, TokenTTL: cfg.TokenTTL, MaxUploadSize: cfg.MaxUploadBytes})
+		chat.Config{ClientSecret: cfg.ClientSecret, TokenTTL: cfg.TokenTTL, MaxUploadSize: cfg.MaxUploadBytes, MaxConnsPerUser: cfg.MaxConnsPerUser})
 	runner := jobs.New(svc, jobs.Options{EventRetention: cfg.EventRetention, Logger: log})
 
 	mux := http.NewServeMux()
@@ -125,8 +126,9 @@ func serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) (err erro
 	}))
 	mux.Handle("GET /metrics", metrics.handler())
 
+	limiter := httpx.NewLimiter(httpx.LimitOptions{PerUser: cfg.RateLimit, PerIP: 4 * cfg.RateLimit, TrustForwarded: cfg.TrustProxy}, surfaceError)
 	srv := &http.Server{
-		Handler:           httpx.Middleware(mux, log, metrics),
+		Handler:           httpx.Middleware(limiter.Wrap(mux), log, metrics),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
@@ -175,6 +177,18 @@ func serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) (err erro
 		err = serr
 	}
 	return err
+}
+
+// surfaceError renders an error from middleware in the format of the
+// surface the request was for.
+func surfaceError(w http.ResponseWriter, r *http.Request, err error) {
+	p := r.URL.Path
+	switch {
+	case strings.HasPrefix(p, "/v1/") || p == "/create-org":
+		httpapi.WriteError(w, r, err)
+	default:
+		forge.WriteError(w, r, err)
+	}
 }
 
 // openBroker picks how live events travel between nodes: NATS when

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -63,6 +64,8 @@ type Subscription struct {
 	topics  map[string]bool
 	// LastID is the update id of the last durable event returned.
 	LastID int64
+
+	closeOnce sync.Once
 }
 
 // Subscribe starts a live subscription to what the actor may see. With
@@ -75,7 +78,16 @@ func (s *Service) Subscribe(ctx context.Context, a Actor, opts SubscribeOptions)
 	if opts.Resume && opts.Since < 0 {
 		return nil, Invalidf("since", "since must not be negative.")
 	}
+	if err := s.holdConn(a); err != nil {
+		return nil, err
+	}
 	sub := &Subscription{svc: s, actor: a, threads: dedupe(opts.Threads), LastID: opts.Since}
+	ok := false
+	defer func() {
+		if !ok {
+			s.releaseConn(a)
+		}
+	}()
 	if err := s.view(ctx, func(tx ReadTx) error {
 		au, err := loadAuthority(ctx, tx, a)
 		if err != nil {
@@ -98,7 +110,34 @@ func (s *Service) Subscribe(ctx context.Context, a Actor, opts SubscribeOptions)
 		return nil, err
 	}
 	sub.feed = feed
+	ok = true
 	return sub, nil
+}
+
+// holdConn counts a live subscription against the user's cap.
+func (s *Service) holdConn(a Actor) error {
+	if !a.IsMember() {
+		return nil
+	}
+	s.subsMu.Lock()
+	defer s.subsMu.Unlock()
+	if s.subs[a.UserID] >= s.cfg.MaxConnsPerUser {
+		return &Error{Code: RateLimited, Reason: "too_many_connections",
+			Message: fmt.Sprintf("Too many live connections for this user (at most %d); close some.", s.cfg.MaxConnsPerUser)}
+	}
+	s.subs[a.UserID]++
+	return nil
+}
+
+func (s *Service) releaseConn(a Actor) {
+	if !a.IsMember() {
+		return
+	}
+	s.subsMu.Lock()
+	defer s.subsMu.Unlock()
+	if s.subs[a.UserID]--; s.subs[a.UserID] <= 0 {
+		delete(s.subs, a.UserID)
+	}
 }
 
 // topicsFor computes the topics of what au may see: its own user topic, the
@@ -194,8 +233,13 @@ func matches(topics map[string]bool, ev *Event) bool {
 	return false
 }
 
-// Close ends the subscription.
-func (sub *Subscription) Close() { sub.feed.Close() }
+// Close ends the subscription. It may be called more than once.
+func (sub *Subscription) Close() {
+	sub.closeOnce.Do(func() {
+		sub.feed.Close()
+		sub.svc.releaseConn(sub.actor)
+	})
+}
 
 // Typing announces that the actor is typing in a thread it can write in, to
 // the thread's other readers. It is ephemeral: nothing is stored.

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -41,12 +42,16 @@ type Config struct {
 	TokenTTL time.Duration
 	// MaxUploadSize caps uploaded files, in bytes.
 	MaxUploadSize int64
+	// MaxConnsPerUser caps one user's live subscriptions on a node (many
+	// tabs and devices are normal).
+	MaxConnsPerUser int
 }
 
 // Defaults for Config fields left zero.
 const (
-	DefaultTokenTTL      = 30 * 24 * time.Hour
-	DefaultMaxUploadSize = 25 << 20
+	DefaultTokenTTL        = 30 * 24 * time.Hour
+	DefaultMaxUploadSize   = 25 << 20
+	DefaultMaxConnsPerUser = 100
 )
 
 // Deps are the Service's collaborators.
@@ -71,6 +76,9 @@ type Service struct {
 	tokens Tokens
 	now    func() time.Time
 	cfg    Config
+
+	subsMu sync.Mutex     // guards subs
+	subs   map[UserID]int // live subscriptions per user on this node
 }
 
 // New returns a Service. It panics if a required dependency is missing: that
@@ -85,7 +93,10 @@ func New(d Deps, cfg Config) *Service {
 	if cfg.MaxUploadSize <= 0 {
 		cfg.MaxUploadSize = DefaultMaxUploadSize
 	}
-	s := &Service{store: d.Store, pub: d.Publisher, hub: d.Hub, files: d.Files, tokens: d.Tokens, now: d.Now, cfg: cfg}
+	if cfg.MaxConnsPerUser <= 0 {
+		cfg.MaxConnsPerUser = DefaultMaxConnsPerUser
+	}
+	s := &Service{store: d.Store, pub: d.Publisher, hub: d.Hub, files: d.Files, tokens: d.Tokens, now: d.Now, cfg: cfg, subs: map[UserID]int{}}
 	if s.pub == nil && s.hub != nil {
 		s.pub = s.hub
 	}

@@ -61,3 +61,9 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	}
 	_ = httpx.WriteJSON(w, status, body)
 }
+
+// WriteError renders err in the native envelope (for middleware that sits in
+// front of the API, such as the rate limiter).
+func WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	writeError(w, r, slog.Default(), err)
+}

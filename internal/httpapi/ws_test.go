@@ -346,3 +346,40 @@ func TestWSBadInput(t *testing.T) {
 		t.Fatal("timeout")
 	}
 }
+
+func TestWSConnectionCap(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	_, ownerA := e.MustOrg(t)
+	owner := e.as(t, ownerA)
+	var conns []*wsClient
+	for range chatDefaultConns {
+		conns = append(conns, dialWS(t, e.srv.URL, owner, -1))
+	}
+	res, err := http.Get(e.srv.URL + "/v1/ws?token=" + owner.token())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("connection over the cap: %d, want 429", res.StatusCode)
+	}
+	// Closing one frees a place.
+	conns[0].conn.Close(websocket.StatusNormalClosure, "")
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(e.srv.URL, "http")+"/v1/ws?token="+owner.token(), nil)
+		cancel()
+		if err == nil {
+			c.CloseNow()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no place after closing a connection: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+const chatDefaultConns = chat.DefaultMaxConnsPerUser

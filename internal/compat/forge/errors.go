@@ -58,3 +58,9 @@ func writeText(w http.ResponseWriter, status int, text string) {
 	w.WriteHeader(status)
 	w.Write([]byte(text))
 }
+
+// WriteError renders err as ConvoForge does (for middleware in front of the
+// surface, such as the rate limiter).
+func WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	writeError(w, r, slog.Default(), err)
+}
