@@ -36,6 +36,7 @@ func (s *server) routes() []route {
 		{"PUT /v1/channel-bits", s.handle(s.putChannelBits)},
 		{"POST /v1/channels/{id}/join", s.handle(s.joinChannel)},
 		{"POST /v1/channels/{id}/leave", s.handle(s.leaveChannel)},
+		{"GET /v1/channels/{id}/threads", s.handle(s.getChannelThreads)},
 
 		{"GET /v1/org", s.handle(s.getOrg)},
 		{"PUT /v1/org", s.handle(s.putOrg)},
