@@ -122,6 +122,7 @@ async function run() {
     const item = threadItem(b, "Hello from Ada");
     await item.waitFor();
     await item.locator(".badge", { hasText: "1" }).waitFor();
+    await item.locator(".thread-meta", { hasText: "Ada Lovelace · 0 replies" }).waitFor();
   });
 
   await step("both open the thread", async () => {
@@ -320,6 +321,9 @@ async function run() {
     await composer(b).fill("one more for the list");
     await composer(b).press("Enter");
     await threadItem(a, "Hello from Ada").locator(".badge", { hasText: "1" }).waitFor();
+    // Hello, Grace's reply, the two lines, the plan, three while away, the
+    // keyboard one and this one (the deleted one does not count).
+    await threadItem(a, "Hello from Ada").locator(".thread-meta", { hasText: "8 replies" }).waitFor();
     await threadItem(a, "Hello from Ada").click();
     await chat(a, "one more for the list").waitFor();
     await a.goBack();

@@ -306,7 +306,9 @@ class App {
         break;
       }
       case "thread.created": {
-        this.storeThreads([{ ...d, read: d.read || { num_unread: 0 } }]);
+        // Its first chat follows as message.created, which counts it (the
+        // event may already show the thread with that chat).
+        this.storeThreads([{ ...d, num_chats: 0, read: { ...(d.read || {}), num_unread: 0 } }]);
         this.bump(this.threads.get(d.id));
         break;
       }
