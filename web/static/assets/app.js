@@ -75,12 +75,15 @@ class App {
       onStatus: (s) => this.onStatus(s),
       onResync: () => this.resync(),
       onUnauthenticated: () => this.signOut("Your session has ended. Open your team's join link to come back."),
+      // A refused upgrade does not say why: a 401 here signs out (Api).
+      onRefused: () => this.api.me().catch(() => {}),
     });
     // Listen first, then load: a change made while loading still arrives.
     await this.live.start();
     try {
       await this.loadBasics();
     } catch (err) {
+      this.live?.close();
       if (err.status !== 401) this.showFatal(err);
       return;
     }
@@ -344,8 +347,15 @@ class App {
       case "user.created":
       case "user.updated":
         this.users.set(d.id, d);
-        if (d.id === this.me.id) this.me = { ...this.me, ...d };
         this.sidebar.renderPeople();
+        if (d.id === this.me.id) {
+          // A new level may show or hide the join link and channel tools.
+          this.me = { ...this.me, ...d };
+          this.api.org().then((o) => {
+            this.org = o;
+            this.sidebar?.renderAdmin();
+          }, () => {});
+        }
         break;
       case "org.updated":
         this.api.org().then((o) => {

@@ -76,8 +76,7 @@ export class ChannelView {
         this.app.sidebar.renderChannels();
         this.app.lists.delete(this.id);
         this.join.hidden = true;
-        this.composer.text.disabled = this.composer.attach.disabled = this.composer.sendBtn.disabled = false;
-        this.composer.text.placeholder = `Start a new thread in #${ch.name}`;
+        this.composer.enable();
         this.status.textContent = "Loading threads…";
         await this.load();
         this.composer.focus();

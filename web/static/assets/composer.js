@@ -72,6 +72,11 @@ export class Composer {
     this.text.placeholder = reason;
   }
 
+  enable() {
+    this.text.disabled = this.attach.disabled = this.sendBtn.disabled = false;
+    this.text.placeholder = this.opts.placeholder;
+  }
+
   focus() {
     if (!this.text.disabled) this.text.focus();
   }

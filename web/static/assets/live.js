@@ -14,7 +14,8 @@ const RETRY_MAX = 10_000;
 
 export class Live {
   // handlers: onFrame(frame), onStatus("connecting"|"live"|"reconnecting"),
-  // onResync(), onUnauthenticated().
+  // onResync(), onUnauthenticated(), onRefused() (the socket closed before
+  // it opened: the app checks whether the token still works).
   constructor(token, handlers) {
     this.token = token;
     this.h = handlers;
@@ -52,8 +53,10 @@ export class Live {
     this.h.onStatus(this.ws ? "reconnecting" : "connecting");
     const ws = new WebSocket(`${proto}//${location.host}/v1/ws?${q}`);
     this.ws = ws;
+    let opened = false;
     ws.onopen = () => {
       if (ws !== this.ws) return;
+      opened = true;
       this.retry = 0;
       this.h.onStatus("live");
       this.send({ path: "/presence", args: { users: true } });
@@ -86,6 +89,7 @@ export class Live {
         return;
       }
       this.h.onStatus("reconnecting");
+      if (!opened) this.h.onRefused?.();
       // 4001 (fell behind) and 1012 (server restarting) ask for an immediate
       // resume; anything else backs off.
       const soon = e.code === 4001 || e.code === 1012;

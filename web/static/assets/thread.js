@@ -139,12 +139,17 @@ export class ThreadView {
   }
 
   update(c) {
-    const old = this.chats.get(c.id);
-    if (!old) return;
+    const cur = this.els.get(c.id);
+    if (!cur) return;
     this.chats.set(c.id, c);
     const el = this.render(c);
-    el.classList.toggle("cont", old && this.els.get(c.id).classList.contains("cont"));
-    this.els.get(c.id).replaceWith(el);
+    if (cur.classList.contains("editing")) {
+      // Keep the edit box; show the rest as it is now.
+      cur.querySelector(".reactions").replaceWith(el.querySelector(".reactions"));
+      return;
+    }
+    el.classList.toggle("cont", cur.classList.contains("cont"));
+    cur.replaceWith(el);
     this.els.set(c.id, el);
   }
 
@@ -173,6 +178,7 @@ export class ThreadView {
   render(c) {
     const { app } = this;
     const mine = c.author_id === app.me.id;
+    const canDelete = mine || app.canManageChannels(); // moderators remove others' chats too
     const name = app.nameOf(c.author_id);
     const when = new Date(c.created_at * 1000);
     return h(
@@ -202,7 +208,7 @@ export class ThreadView {
           icon("smile"),
         ),
         mine ? h("button", { type: "button", class: "text-btn", onclick: () => this.edit(c.id) }, "Edit") : null,
-        mine ? h("button", { type: "button", class: "text-btn danger", onclick: (e) => this.confirmDelete(c.id, e.currentTarget) }, "Delete") : null,
+        canDelete ? h("button", { type: "button", class: "text-btn danger", onclick: (e) => this.confirmDelete(c.id, e.currentTarget) }, "Delete") : null,
       ),
     );
   }
@@ -294,7 +300,10 @@ export class ThreadView {
     if (on && !has) r.user_ids.push(d.user_id);
     if (!on && has) r.user_ids = r.user_ids.filter((u) => u !== d.user_id);
     r.count = r.user_ids.length;
-    this.update({ ...c, reactions: rs.filter((x) => x.count > 0) });
+    const next = { ...c, reactions: rs.filter((x) => x.count > 0) };
+    this.chats.set(c.id, next);
+    // Only the reactions change: an edit in progress stays.
+    this.els.get(c.id).querySelector(".reactions").replaceWith(this.reactions(next));
   }
 
   // edit turns a chat of one's own into a text box: Enter saves, Escape
