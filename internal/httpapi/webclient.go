@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"mime"
@@ -49,10 +50,16 @@ func newWebClient(files fs.FS) (*webClient, error) {
 		return wc, nil
 	}
 	index, err := fs.ReadFile(files, "index.html")
-	if err != nil {
+	if errors.Is(err, fs.ErrNotExist) {
 		return wc, nil
 	}
+	if err != nil {
+		return nil, fmt.Errorf("web client: %w", err)
+	}
 	err = fs.WalkDir(files, "assets", func(p string, d fs.DirEntry, err error) error {
+		if p == "assets" && errors.Is(err, fs.ErrNotExist) {
+			return fs.SkipAll // a page without assets
+		}
 		if err != nil || d.IsDir() {
 			return err
 		}

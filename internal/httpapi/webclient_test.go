@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -153,9 +154,15 @@ func TestWebClientMissing(t *testing.T) {
 			t.Errorf("%s: GET /assets/app.js = %d", name, r.StatusCode)
 		}
 	}
+	// A page without assets is served; one without the import map marker is
+	// a broken build, found at start-up.
+	srv := webServer(t, fstest.MapFS{"index.html": {Data: []byte(`<html><!-- parley:importmap --></html>`)}})
+	if r, body := get(t, srv.URL+"/", nil); r.StatusCode != 200 || !strings.Contains(body, `<script type="importmap">{"imports":{}}</script>`) {
+		t.Errorf("page without assets: %d %q", r.StatusCode, body)
+	}
 	defer func() {
-		if recover() == nil {
-			t.Error("an index.html without the import map marker was accepted")
+		if v := recover(); v == nil || !strings.Contains(fmt.Sprint(v), "parley:importmap") {
+			t.Errorf("an index.html without the import map marker: %v", v)
 		}
 	}()
 	httpapi.Mount(http.NewServeMux(), httpapi.Deps{Chat: chattest.New(t).Service, Web: fstest.MapFS{"index.html": {Data: []byte("<html>")}}})
