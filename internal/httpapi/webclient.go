@@ -12,6 +12,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -38,6 +39,9 @@ type webAsset struct {
 	version string
 	ctype   string
 }
+
+// hostChars matches a Host header that is safe to repeat in the CSP.
+var hostChars = regexp.MustCompile(`^[A-Za-z0-9.\-]+(:[0-9]+)?$|^\[[0-9A-Fa-f:.]+\](:[0-9]+)?$`)
 
 // importMapMarker is replaced in index.html by the import map.
 const importMapMarker = "<!-- parley:importmap -->"
@@ -103,7 +107,7 @@ func newWebClient(files fs.FS) (*webClient, error) {
 	index = bytes.Replace(index, []byte(importMapMarker), []byte(script), 1)
 	scriptHash := sha256.Sum256(m)
 	wc.csp = "default-src 'self'; script-src 'self' 'sha256-" + base64.StdEncoding.EncodeToString(scriptHash[:]) + "'; " +
-		"style-src 'self'; img-src 'self' blob: data:; connect-src 'self'; font-src 'self'; object-src 'none'; " +
+		"style-src 'self'; img-src 'self' blob: data:; connect-src 'self'%s; font-src 'self'; object-src 'none'; " +
 		"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 	wc.index = index
 	isum := sha256.Sum256(index)
@@ -122,7 +126,13 @@ func (wc *webClient) servePage(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-cache")
 	h.Set("ETag", wc.indexETag)
-	h.Set("Content-Security-Policy", wc.csp)
+	// 'self' covers the page's own WebSocket in current browsers; naming it
+	// keeps older ones (which read 'self' as http(s) only) working.
+	sockets := ""
+	if hostChars.MatchString(r.Host) {
+		sockets = " ws://" + r.Host + " wss://" + r.Host
+	}
+	h.Set("Content-Security-Policy", fmt.Sprintf(wc.csp, sockets))
 	h.Set("X-Content-Type-Options", "nosniff")
 	// The join link carries the org's secret in its path: never send it on.
 	h.Set("Referrer-Policy", "no-referrer")

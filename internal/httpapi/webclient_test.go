@@ -76,7 +76,7 @@ func TestWebClient(t *testing.T) {
 	}
 	sum := sha256.Sum256([]byte(m[1]))
 	if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'") ||
-		!strings.Contains(csp, "connect-src 'self'") {
+		!strings.Contains(csp, "connect-src 'self' ws://"+strings.TrimPrefix(srv.URL, "http://")+" wss://") {
 		t.Errorf("CSP %q does not allow the import map", csp)
 	}
 	appURL := regexp.MustCompile(`src="(/assets/app\.js\?v=[0-9a-f]+)"`).FindStringSubmatch(page)
