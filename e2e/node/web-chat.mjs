@@ -62,7 +62,7 @@ const browser = await chromium.launch({
 async function open(name, origin, viewport = { width: 1280, height: 800 }) {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
-  page.setDefaultTimeout(15000);
+  page.setDefaultTimeout(20000);
   watch(page, name, origin);
   return { context, page };
 }
@@ -275,7 +275,7 @@ async function run() {
 
   await step("the layout works at 375 px and by keyboard", async () => {
     const p = await grace.context.newPage();
-    p.setDefaultTimeout(15000);
+    p.setDefaultTimeout(20000);
     watch(p, "grace-narrow", PROXY);
     await p.setViewportSize({ width: 375, height: 740 });
     await p.goto(`${PROXY}/`);
