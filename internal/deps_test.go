@@ -40,6 +40,7 @@ var rules = []rule{
 		why: "a compat surface translates and calls chat.Service", deny: map[string]string{"internal/sqlstore": "no SQL in surfaces", "internal/realtime": "events come through chat"}},
 	{prefix: "internal/socketio", allow: []string{"github.com/coder/websocket", "internal/nodetest"}, why: "a protocol library knows nothing of Parley"},
 	{prefix: "internal/nodetest", allow: []string{}, why: "test helper"},
+	{prefix: "web", allow: []string{}, why: "the embedded client's files; httpapi gets them as an fs.FS from cmd/parley"},
 }
 
 type pkg struct {

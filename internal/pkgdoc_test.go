@@ -12,7 +12,7 @@ import (
 // TestPackageDocs checks that every package has exactly one package comment.
 func TestPackageDocs(t *testing.T) {
 	dirs := map[string]bool{}
-	for _, root := range []string{".", "../cmd"} {
+	for _, root := range []string{".", "../cmd", "../web"} {
 		filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
 			if err != nil {
 				return err

@@ -25,6 +25,7 @@ import (
 	"github.com/parley-chat/parley/internal/realtime/natsbus"
 	"github.com/parley-chat/parley/internal/realtime/pgbus"
 	"github.com/parley-chat/parley/internal/sqlstore"
+	"github.com/parley-chat/parley/web"
 )
 
 func newLogger(cfg *Config, w io.Writer) *slog.Logger {
@@ -112,7 +113,7 @@ func serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) (err erro
 	runner := jobs.New(svc, jobs.Options{EventRetention: cfg.EventRetention, Logger: log})
 
 	mux := http.NewServeMux()
-	httpapi.Mount(mux, httpapi.Deps{Chat: svc, Logger: log, BaseURL: cfg.BaseURL, MaxUploadBytes: cfg.MaxUploadBytes + 1<<20})
+	httpapi.Mount(mux, httpapi.Deps{Chat: svc, Logger: log, BaseURL: cfg.BaseURL, MaxUploadBytes: cfg.MaxUploadBytes + 1<<20, Web: web.FS})
 	forge.Mount(mux, forge.Deps{Chat: svc, Logger: log})
 	mux.Handle("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) }))
 	mux.Handle("GET /readyz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

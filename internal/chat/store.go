@@ -87,6 +87,11 @@ type ReadTx interface {
 	ThreadByID(ctx context.Context, org OrgID, id ThreadID) (*Thread, error)
 	ThreadByKey(ctx context.Context, org OrgID, key string) (*Thread, error)
 	ThreadReactions(ctx context.Context, id ThreadID) ([]ThreadReaction, error)
+	// ChannelThreads pages the topic threads of f.ChannelID that scope
+	// allows (not deleted; hidden only with scope.Hidden), most recent
+	// activity first, ties by the higher id, after f.Before when it is set.
+	// f.Limit must be positive. Threads come with their sets loaded.
+	ChannelThreads(ctx context.Context, scope ThreadScope, f ChannelThreadFilter) ([]*Thread, error)
 	Tags(ctx context.Context, scope ThreadScope) ([]TagCount, error)
 
 	// MessageByID returns a message with its attachments and reactions.
@@ -99,6 +104,9 @@ type ReadTx interface {
 
 	// ReadState returns NotFound when the user never read the thread.
 	ReadState(ctx context.Context, user UserID, thread ThreadID) (*ReadState, error)
+	// ReadStates returns the user's read states in those threads; a thread
+	// the user never read has none.
+	ReadStates(ctx context.Context, user UserID, threads []ThreadID) ([]*ReadState, error)
 
 	FileByID(ctx context.Context, org OrgID, id FileID) (*File, error)
 

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"strconv"
 
 	"github.com/parley-chat/parley/internal/chat"
 )
@@ -140,4 +141,36 @@ func (s *server) channelMembership(w http.ResponseWriter, r *http.Request, a cha
 		return err
 	}
 	return ok(w, http.StatusOK, toChannel(c))
+}
+
+// getChannelThreads pages a channel's threads, most recent activity first,
+// with the reader's read state; before is the last thread of the previous
+// page.
+func (s *server) getChannelThreads(w http.ResponseWriter, r *http.Request, a chat.Actor) error {
+	id, err := parseChannelID("id", r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	f := chat.ChannelThreadFilter{ChannelID: id}
+	q := r.URL.Query()
+	if n := q.Get("num"); n != "" {
+		if f.Limit, err = strconv.Atoi(n); err != nil || f.Limit < 1 {
+			return chat.Invalidf("num", "num must be a positive number.")
+		}
+	}
+	if b := q.Get("before"); b != "" {
+		if f.Before, err = parseThreadID("before", b); err != nil {
+			return err
+		}
+	}
+	views, err := s.chat.ChannelThreads(r.Context(), a, f)
+	if err != nil {
+		return err
+	}
+	base := s.base(r)
+	out := make([]threadJSON, len(views))
+	for i, v := range views {
+		out[i] = s.toThread(base, v)
+	}
+	return ok(w, http.StatusOK, out)
 }

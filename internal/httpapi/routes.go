@@ -36,6 +36,7 @@ func (s *server) routes() []route {
 		{"PUT /v1/channel-bits", s.handle(s.putChannelBits)},
 		{"POST /v1/channels/{id}/join", s.handle(s.joinChannel)},
 		{"POST /v1/channels/{id}/leave", s.handle(s.leaveChannel)},
+		{"GET /v1/channels/{id}/threads", s.handle(s.getChannelThreads)},
 
 		{"GET /v1/org", s.handle(s.getOrg)},
 		{"PUT /v1/org", s.handle(s.putOrg)},
@@ -53,7 +54,31 @@ func (s *server) routes() []route {
 	}
 }
 
-// Patterns returns every pattern Mount registers.
+// webRoutes serve the web client's pages and files (webclient.go). They are
+// not API, so openapi.yaml leaves them out: each is a path of the client's
+// own (a catch-all "/" would answer mistyped API paths of every surface with
+// the page instead of a 404).
+func (s *server) webRoutes() []route {
+	page := http.HandlerFunc(s.web.servePage)
+	return []route{
+		{"GET /{$}", page},
+		{"GET /join/{secret}", page},
+		{"GET /c/{id}", page},
+		{"GET /t/{path...}", page},
+		{"GET /assets/{path...}", http.HandlerFunc(s.web.serveAsset)},
+	}
+}
+
+// WebPatterns returns the patterns of the web client's pages and files.
+func WebPatterns() []string {
+	var out []string
+	for _, r := range (&server{web: &webClient{}}).webRoutes() {
+		out = append(out, r.pattern)
+	}
+	return out
+}
+
+// Patterns returns every API pattern Mount registers (WebPatterns aside).
 func Patterns() []string {
 	var out []string
 	for _, r := range (&server{}).routes() {

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -21,6 +22,10 @@ type Deps struct {
 	// MaxUploadBytes caps multipart uploads (the service enforces its own
 	// limit on the file itself).
 	MaxUploadBytes int64
+	// Web is the web client's files (package web): index.html and assets/.
+	// Nil, or a tree without index.html, serves a note that this build has
+	// no client.
+	Web fs.FS
 }
 
 type server struct {
@@ -28,6 +33,7 @@ type server struct {
 	log     *slog.Logger
 	baseURL string
 	maxUp   int64
+	web     *webClient
 }
 
 // Mount registers every native route on mux.
@@ -42,7 +48,12 @@ func Mount(mux *http.ServeMux, d Deps) {
 	if s.maxUp <= 0 {
 		s.maxUp = chat.DefaultMaxUploadSize + 1<<20
 	}
-	for _, rt := range s.routes() {
+	web, err := newWebClient(d.Web)
+	if err != nil {
+		panic("httpapi.Mount: " + err.Error())
+	}
+	s.web = web
+	for _, rt := range append(s.routes(), s.webRoutes()...) {
 		mux.Handle(rt.pattern, rt.handler)
 	}
 }

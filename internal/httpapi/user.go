@@ -42,10 +42,20 @@ func paging(r *http.Request, def int) (offset, limit int, err error) {
 	return (page - 1) * limit, limit, nil
 }
 
+// getUser answers one user; the id "me" names the caller (a client holding
+// only its token learns who it is).
 func (s *server) getUser(w http.ResponseWriter, r *http.Request, a chat.Actor) error {
-	id, err := parseUserID("id", r.PathValue("id"))
-	if err != nil {
-		return err
+	var id chat.UserID
+	if raw := r.PathValue("id"); raw == "me" {
+		if !a.IsMember() {
+			return chat.ErrUnauthenticated
+		}
+		id = a.UserID
+	} else {
+		var err error
+		if id, err = parseUserID("id", raw); err != nil {
+			return err
+		}
 	}
 	u, err := s.chat.User(r.Context(), a, id)
 	if err != nil {
