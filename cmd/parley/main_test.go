@@ -24,9 +24,13 @@ type server struct {
 	done   chan error
 }
 
-// mustRun starts run() with env and waits until it serves.
+// mustRun starts run() with env and waits until it serves. Request rate
+// limits are off unless env sets PARLEY_RATE_LIMIT: tests send quickly.
 func mustRun(t *testing.T, env map[string]string) *server {
 	t.Helper()
+	if _, ok := env["PARLEY_RATE_LIMIT"]; !ok {
+		env["PARLEY_RATE_LIMIT"] = "0"
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	s := &server{cancel: cancel, done: make(chan error, 1)}
