@@ -92,7 +92,7 @@ func serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) (err erro
 	if err := hub.Start(ctx); err != nil {
 		return err
 	}
-	svc := chat.New(chat.Deps{Store: store, Hub: hub, Files: files, Tokens: tokens},
+	svc := chat.New(chat.Deps{Store: store, Hub: hub, Files: files, Tokens: tokens, Wallets: auth.Wallets{}},
 		chat.Config{ClientSecret: cfg.ClientSecret, TokenTTL: cfg.TokenTTL, MaxUploadSize: cfg.MaxUploadBytes})
 	runner := jobs.New(svc, jobs.Options{EventRetention: cfg.EventRetention, Logger: log})
 

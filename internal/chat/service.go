@@ -58,6 +58,9 @@ type Deps struct {
 	Hub       Hub
 	Files     Files
 	Tokens    Tokens
+	// Wallets checks wallet signatures; without it wallet sign-in is
+	// Unavailable.
+	Wallets Wallets
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 }
@@ -69,8 +72,10 @@ type Service struct {
 	hub    Hub
 	files  Files
 	tokens Tokens
-	now    func() time.Time
-	cfg    Config
+	// wallets may be nil (see Deps.Wallets).
+	wallets Wallets
+	now     func() time.Time
+	cfg     Config
 }
 
 // New returns a Service. It panics if a required dependency is missing: that
@@ -85,7 +90,7 @@ func New(d Deps, cfg Config) *Service {
 	if cfg.MaxUploadSize <= 0 {
 		cfg.MaxUploadSize = DefaultMaxUploadSize
 	}
-	s := &Service{store: d.Store, pub: d.Publisher, hub: d.Hub, files: d.Files, tokens: d.Tokens, now: d.Now, cfg: cfg}
+	s := &Service{store: d.Store, pub: d.Publisher, hub: d.Hub, files: d.Files, tokens: d.Tokens, wallets: d.Wallets, now: d.Now, cfg: cfg}
 	if s.pub == nil && s.hub != nil {
 		s.pub = s.hub
 	}
