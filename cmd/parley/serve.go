@@ -14,6 +14,7 @@ import (
 
 	"github.com/parley-chat/parley/internal/auth"
 	"github.com/parley-chat/parley/internal/chat"
+	"github.com/parley-chat/parley/internal/compat/convo"
 	"github.com/parley-chat/parley/internal/compat/forge"
 	"github.com/parley-chat/parley/internal/files/disk"
 	"github.com/parley-chat/parley/internal/files/s3"
@@ -99,6 +100,7 @@ func serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) (err erro
 	mux := http.NewServeMux()
 	httpapi.Mount(mux, httpapi.Deps{Chat: svc, Logger: log, BaseURL: cfg.BaseURL, MaxUploadBytes: cfg.MaxUploadBytes + 1<<20})
 	forge.Mount(mux, forge.Deps{Chat: svc, Logger: log})
+	convo.Mount(mux, convo.Deps{Chat: svc, Logger: log})
 	mux.Handle("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) }))
 	mux.Handle("GET /readyz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)

@@ -317,8 +317,9 @@ func (s *Service) walletUser(ctx context.Context, w *work, org OrgID, signer, xi
 }
 
 // AuthenticateWallet turns a token and the signer it must be bound to into
-// an actor of org. The signer is compared in canonical form (EIP-55 for an
-// Ethereum address). Unauthenticated (ErrWalletToken) for a missing,
+// an actor of org (of the token's org when org is zero: a request that names
+// no org by other means). The signer is compared in canonical form (EIP-55
+// for an Ethereum address). Unauthenticated (ErrWalletToken) for a missing,
 // forged or expired token, one of another org, or one bound to someone
 // else.
 func (s *Service) AuthenticateWallet(ctx context.Context, org OrgID, token, signer string) (Actor, error) {
@@ -326,10 +327,10 @@ func (s *Service) AuthenticateWallet(ctx context.Context, org OrgID, token, sign
 		return Actor{}, ErrWalletToken
 	}
 	c, err := s.tokens.Parse(token)
-	if err != nil || c.OrgID != org || c.UserID == 0 || c.Username != s.canonicalSigner(signer) {
+	if err != nil || org != 0 && c.OrgID != org || c.UserID == 0 || c.Username != s.canonicalSigner(signer) {
 		return Actor{}, ErrWalletToken
 	}
-	return MemberActor(org, c.UserID), nil
+	return MemberActor(c.OrgID, c.UserID), nil
 }
 
 // ValidateWalletToken reports whether token is a valid token of org bound to
