@@ -161,7 +161,12 @@ func (s *Service) SignInWithWallet(ctx context.Context, in WalletSignIn) (*Walle
 	if now.Sub(at) > SignInMaxAge || at.Sub(now) > SignInMaxSkew {
 		return nil, ErrWalletStale
 	}
-	text := SignInText(signer, in.Timestamp)
+	// The text names the account as the client wrote it.
+	account := in.SignerAddress
+	if chain == ChainNEAR {
+		account = in.AccountID
+	}
+	text := SignInText(account, in.Timestamp)
 	switch chain {
 	case ChainEthereum:
 		got, err := s.wallets.RecoverEthereum(text, in.Signature)
