@@ -117,6 +117,9 @@ func (s *Service) CreateCommentThread(ctx context.Context, a Actor, in NewCommen
 			}
 			return err
 		}
+		if th, err = w.tx.ThreadByID(ctx, a.OrgID, th.ID); err != nil {
+			return err
+		}
 		if err := w.emit(ctx, &Event{OrgID: th.OrgID, Type: EventThreadCreated, ActorID: au.user.ID, ThreadID: th.ID, Thread: th, Topics: threadTopics(th)}); err != nil {
 			return err
 		}

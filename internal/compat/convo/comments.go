@@ -248,7 +248,7 @@ func (s *server) vote(w http.ResponseWriter, r *http.Request) error {
 	}
 	a, err := s.chat.AuthenticateWallet(r.Context(), orgOf(r), in.Token, in.SignerAddress)
 	if err != nil {
-		return fail(http.StatusBadRequest, "message", chat.ErrWalletParams.Message)
+		return fail(http.StatusBadRequest, "message", "signerAddress or token is missing/invalid.")
 	}
 	if in.Type == "" || in.CommentID == "" {
 		return missing
