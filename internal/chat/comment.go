@@ -377,11 +377,12 @@ func (s *Service) Comment(ctx context.Context, a Actor, id MessageID) (*CommentV
 	return view, err
 }
 
-// CommentOfEvent returns the comment a message or vote event is about, as
-// it is now, for a subscriber that was shown the event: a deleted comment
-// as its tombstone. NotFound when the event is about no comment, or the
-// comment is gone from the actor's sight; Invalid for a reaction that is
-// not a vote.
+// CommentOfEvent returns the comment a message or vote event is about, for
+// a subscriber that was shown the event: the message as the event recorded
+// it (a deleted one as its tombstone), with its votes as they are now.
+// NotFound when the event is about no comment or the actor can no longer
+// read its thread (a deleted comment is shown whatever became of its
+// thread); Invalid for a reaction that is not a vote.
 func (s *Service) CommentOfEvent(ctx context.Context, a Actor, ev *Event) (*CommentView, error) {
 	var id MessageID
 	switch ev.Type {
@@ -395,17 +396,25 @@ func (s *Service) CommentOfEvent(ctx context.Context, a Actor, ev *Event) (*Comm
 	default:
 		return nil, ErrNotFound
 	}
-	if ev.Type != EventMessageDeleted {
-		return s.Comment(ctx, a, id)
-	}
 	var view *CommentView
 	err := s.view(ctx, func(tx ReadTx) error {
-		if _, err := loadAuthority(ctx, tx, a); err != nil {
+		au, err := loadAuthority(ctx, tx, a)
+		if err != nil {
 			return err
 		}
 		m, err := tx.MessageByID(ctx, a.OrgID, id)
 		if err != nil {
 			return err
+		}
+		if ev.Type != EventMessageDeleted {
+			if _, _, err := visibleThread(ctx, tx, au, m.ThreadID); err != nil {
+				return err
+			}
+		}
+		if ev.Message != nil {
+			c := *ev.Message
+			c.Reactions = m.Reactions
+			m = &c
 		}
 		views, err := commentViews(ctx, tx, a.OrgID, []*Message{m})
 		if err == nil {
