@@ -33,7 +33,9 @@ func TestAPIKeysAndNonces(t *testing.T) {
 			}
 			return tx.RevokeAPIKey(ctx, k1.ID, now())
 		})
-		err := s.Update(ctx, func(tx chat.Tx) error { return tx.InsertAPIKey(ctx, &chat.APIKey{OrgID: org.ID, Key: "CSone", CreatedAt: now()}) })
+		err := s.Update(ctx, func(tx chat.Tx) error {
+			return tx.InsertAPIKey(ctx, &chat.APIKey{OrgID: org.ID, Key: "CSone", CreatedAt: now()})
+		})
 		if chat.ErrorReason(err) != chat.ConflictAPIKey {
 			t.Errorf("duplicate key: %v, want conflict %s", err, chat.ConflictAPIKey)
 		}
