@@ -278,6 +278,9 @@ func (s *Service) commentFilter(ctx context.Context, tx ReadTx, au *authority, s
 	if q.Thread.empty() && q.URL == "" && strings.TrimSpace(q.Author) == "" {
 		return f, false, ErrCommentParams
 	}
+	if q.Paged && (q.Page < 0 || q.PageSize <= 0) {
+		return f, false, ErrCommentParams
+	}
 	if q.Tag1 != "" || q.Tag2 != "" {
 		f.Tags = []string{q.Tag1, q.Tag2}
 	}
@@ -303,9 +306,6 @@ func (s *Service) commentFilter(ctx context.Context, tx ReadTx, au *authority, s
 	}
 	f.Limit = DefaultCommentPage
 	if q.Paged {
-		if q.Page < 0 || q.PageSize <= 0 {
-			return f, false, ErrCommentParams
-		}
 		f.Limit = min(q.PageSize, MaxPage)
 		f.Offset = q.Page * f.Limit
 	}
