@@ -39,7 +39,7 @@ var rules = []rule{
 	{prefix: "internal/compat/", allow: []string{"internal/chat", "internal/httpx", "internal/socketio", "github.com/coder/websocket", "golang.org/x/time/rate", "internal/nodetest"},
 		why: "a compat surface translates and calls chat.Service", deny: map[string]string{"internal/sqlstore": "no SQL in surfaces", "internal/realtime": "events come through chat"}},
 	{prefix: "internal/compat/convo", allow: []string{"internal/chat", "internal/httpx", "github.com/coder/websocket", "internal/nodetest"},
-		why: "The Convo Space's surface translates and calls chat.Service; wallet checks come through chat.Wallets",
+		why:  "The Convo Space's surface translates and calls chat.Service; wallet checks come through chat.Wallets",
 		deny: map[string]string{"internal/sqlstore": "no SQL in surfaces", "internal/realtime": "events come through chat", "internal/auth": "signatures are checked behind chat.Wallets"}},
 	{prefix: "internal/socketio", allow: []string{"github.com/coder/websocket", "internal/nodetest"}, why: "a protocol library knows nothing of Parley"},
 	{prefix: "internal/nodetest", allow: []string{}, why: "test helper"},

@@ -147,7 +147,7 @@ func normalize(res response, vars map[string]string, ids *int) string {
 	s = jwtRE.ReplaceAllString(s, "<token>")
 	s = keyRE.ReplaceAllString(s, "<apikey>")
 	s = msRE.ReplaceAllStringFunc(s, func(m string) string {
-		name := m[1:strings.Index(m[1:], `"`)+1]
+		name := m[1 : strings.Index(m[1:], `"`)+1]
 		return `"` + name + `": "<ms>"`
 	})
 	s = commentR.ReplaceAllStringFunc(s, func(m string) string {
