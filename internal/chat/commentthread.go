@@ -56,6 +56,9 @@ func (in *NewCommentThread) normalize() error {
 	if checkLen("title", in.Subject, 1, MaxSubjectLen) != nil || checkLen("description", in.Summary, 1, MaxSummaryLen) != nil {
 		return ErrThreadParams
 	}
+	if len(in.Members)+len(in.Moderators) > MaxParticipants {
+		return ErrThreadParams
+	}
 	if in.URL == "" {
 		in.URL = DefaultThreadURL
 	}
@@ -178,7 +181,8 @@ type ThreadChange struct {
 // Forbidden (ErrNotThreadMember, ErrNotThreadMod) per policy; Invalid
 // (ErrThreadParams) for a bad title or description.
 func (s *Service) ChangeCommentThread(ctx context.Context, a Actor, ref ThreadRef, c ThreadChange) error {
-	if c.Subject != nil && checkLen("title", *c.Subject, 0, MaxSubjectLen) != nil ||
+	if len(c.AddMembers)+len(c.RemoveMembers)+len(c.AddModerators)+len(c.RemoveModerators) > MaxParticipants ||
+		c.Subject != nil && checkLen("title", *c.Subject, 0, MaxSubjectLen) != nil ||
 		c.Summary != nil && checkLen("description", *c.Summary, 0, MaxSummaryLen) != nil {
 		return ErrThreadParams
 	}
@@ -443,9 +447,12 @@ func (s *Service) CountCommentThreads(ctx context.Context, a Actor, q CommentThr
 	return n, err
 }
 
-// CommentThreadsByRef returns the threads named that the actor may read, in
-// the order given; the others are left out.
+// CommentThreadsByRef returns the threads named (at most MaxPage) that the
+// actor may read, in the order given; the others are left out.
 func (s *Service) CommentThreadsByRef(ctx context.Context, a Actor, refs []ThreadRef) ([]*CommentThreadView, error) {
+	if len(refs) > MaxPage {
+		return nil, ErrCommentParams
+	}
 	views := []*CommentThreadView{}
 	err := s.view(ctx, func(tx ReadTx) error {
 		au, err := loadAuthority(ctx, tx, a)
