@@ -272,7 +272,22 @@ func (h *Hub) Follow(org chat.OrgID, since int64) (chat.Feed, error) {
 	h.opt.Metrics.Feeds(1)
 
 	f.replayFrom, f.replayTo, f.last = live, live, live
-	if since >= 0 {
+	if since < 0 {
+		// "From now" is from the end of the log, not from this node's
+		// tailer, which may lag behind it: events that committed before
+		// the follow began are not shown.
+		var last int64
+		err := h.store.View(ctx, func(tx chat.ReadTx) error {
+			var err error
+			_, last, err = tx.EventBounds(ctx)
+			return err
+		})
+		if err != nil {
+			f.Close()
+			return nil, err
+		}
+		f.last = max(live, last)
+	} else {
 		var horizon, last int64
 		err := h.store.View(ctx, func(tx chat.ReadTx) error {
 			var err error
