@@ -15,6 +15,7 @@ import (
 
 	"github.com/parley-chat/parley/internal/auth"
 	"github.com/parley-chat/parley/internal/chat"
+	"github.com/parley-chat/parley/internal/compat/convo"
 	"github.com/parley-chat/parley/internal/compat/forge"
 	"github.com/parley-chat/parley/internal/files/disk"
 	"github.com/parley-chat/parley/internal/files/s3"
@@ -108,13 +109,14 @@ func serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) (err erro
 	if err := hub.Start(ctx); err != nil {
 		return err
 	}
-	svc := chat.New(chat.Deps{Store: store, Hub: hub, Files: files, Tokens: tokens},
+	svc := chat.New(chat.Deps{Store: store, Hub: hub, Files: files, Tokens: tokens, Wallets: auth.Wallets{}},
 		chat.Config{ClientSecret: cfg.ClientSecret, TokenTTL: cfg.TokenTTL, MaxUploadSize: cfg.MaxUploadBytes, MaxConnsPerUser: cfg.MaxConnsPerUser})
 	runner := jobs.New(svc, jobs.Options{EventRetention: cfg.EventRetention, Logger: log})
 
 	mux := http.NewServeMux()
 	httpapi.Mount(mux, httpapi.Deps{Chat: svc, Logger: log, BaseURL: cfg.BaseURL, MaxUploadBytes: cfg.MaxUploadBytes + 1<<20, Web: web.FS})
 	forge.Mount(mux, forge.Deps{Chat: svc, Logger: log})
+	convo.Mount(mux, convo.Deps{Chat: svc, Logger: log})
 	mux.Handle("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) }))
 	mux.Handle("GET /readyz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)

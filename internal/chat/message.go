@@ -328,8 +328,9 @@ func (s *Service) Messages(ctx context.Context, a Actor, f MessageFilter) ([]*Me
 	return msgs, err
 }
 
-// EditMessage replaces the text of the actor's own message. NotFound when
-// the actor cannot read it; Forbidden when it is not the author.
+// EditMessage replaces the text of the actor's own message, keeping the
+// previous text in its edit history. NotFound when the actor cannot read it;
+// Forbidden when it is not the author.
 func (s *Service) EditMessage(ctx context.Context, a Actor, in MessageEdit) (*Message, error) {
 	if err := in.normalize(); err != nil {
 		return nil, err
@@ -356,6 +357,9 @@ func (s *Service) EditMessage(ctx context.Context, a Actor, in MessageEdit) (*Me
 		if m.Text == in.Text {
 			msg = m
 			return nil
+		}
+		if err := w.tx.InsertEdit(ctx, m.ID, m.Text, w.now); err != nil {
+			return err
 		}
 		m.Text, m.Edited, m.UpdatedAt = in.Text, true, w.now
 		if err := w.tx.UpdateMessage(ctx, m); err != nil {

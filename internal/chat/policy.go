@@ -261,6 +261,25 @@ func canSetTags(au *authority, th *Thread) bool {
 	return au.has(PermManageChannels) || au.signedIn() && th.AuthorID == au.user.ID
 }
 
+// isThreadModerator: the thread's creator or one of its moderators, or an
+// org moderator.
+func isThreadModerator(au *authority, th *Thread) bool {
+	if au.actor.Kind == System || au.has(PermManageChannels) {
+		return true
+	}
+	return au.signedIn() && (th.AuthorID == au.user.ID || slices.Contains(th.Moderators, au.user.ID))
+}
+
+// canAddThreadMembers: a conversation's members (and its moderators) may
+// invite others into it.
+func canAddThreadMembers(au *authority, th *Thread) bool {
+	return isThreadModerator(au, th) || au.signedIn() && slices.Contains(th.Participants, au.user.ID)
+}
+
+// canManageThread: a conversation's moderators and creator remove members,
+// appoint moderators, retitle it, switch its public flags and delete it.
+func canManageThread(au *authority, th *Thread) bool { return isThreadModerator(au, th) }
+
 // scope builds the ThreadScope of what au may see among channels.
 func (au *authority) scope(channels []*Channel) ThreadScope {
 	s := ThreadScope{OrgID: au.actor.OrgID, Participant: au.userID(), Hidden: au.has(PermManageChannels)}

@@ -52,6 +52,9 @@ type SubscribeOptions struct {
 	// Threads limits the subscription to these threads (each must be
 	// readable): a per-thread stream, such as a comment page's.
 	Threads []ThreadID
+	// pendingKey waits for the thread with this key to be created (see
+	// SubscribeComments).
+	pendingKey string
 }
 
 // Subscription is one subscriber's live, filtered view of its org's events.
@@ -62,6 +65,10 @@ type Subscription struct {
 	feed    Feed
 	threads []ThreadID
 	topics  map[string]bool
+	// pendingKey, when set, is the key of a thread not created yet: the
+	// subscription shows nothing until that thread's creation, and then
+	// follows it if the actor may read it.
+	pendingKey string
 	// LastID is the update id of the last durable event returned.
 	LastID int64
 
@@ -81,7 +88,7 @@ func (s *Service) Subscribe(ctx context.Context, a Actor, opts SubscribeOptions)
 	if err := s.holdConn(a); err != nil {
 		return nil, err
 	}
-	sub := &Subscription{svc: s, actor: a, threads: dedupe(opts.Threads), LastID: opts.Since}
+	sub := &Subscription{svc: s, actor: a, threads: dedupe(opts.Threads), pendingKey: opts.pendingKey, LastID: opts.Since}
 	ok := false
 	defer func() {
 		if !ok {
@@ -95,6 +102,10 @@ func (s *Service) Subscribe(ctx context.Context, a Actor, opts SubscribeOptions)
 		}
 		if a.Kind == Anonymous && a.OrgID == 0 {
 			return notFound("Organization")
+		}
+		if sub.pendingKey != "" {
+			sub.topics = map[string]bool{}
+			return nil
 		}
 		sub.topics, err = topicsFor(ctx, tx, au, sub.threads)
 		return err
@@ -206,6 +217,9 @@ func (sub *Subscription) admit(ctx context.Context, ev *Event) (bool, error) {
 	if ev.Type == EventUserUpdated && ev.UserID == sub.actor.UserID && ev.User != nil && ev.User.Deleted {
 		return false, ErrUnauthenticated
 	}
+	if sub.pendingKey != "" {
+		return sub.admitPending(ctx, ev)
+	}
 	if ev.Type.Membership() && len(sub.threads) == 0 {
 		before := sub.topics
 		err := sub.svc.view(ctx, func(tx ReadTx) error {
@@ -222,6 +236,31 @@ func (sub *Subscription) admit(ctx context.Context, ev *Event) (bool, error) {
 		return matches(before, ev) || matches(sub.topics, ev), nil
 	}
 	return matches(sub.topics, ev), nil
+}
+
+// admitPending waits for the creation of the thread with the pending key;
+// once the subscriber may read it, the subscription follows that thread.
+func (sub *Subscription) admitPending(ctx context.Context, ev *Event) (bool, error) {
+	if ev.Type != EventThreadCreated || ev.Thread == nil || ev.Thread.Key != sub.pendingKey {
+		return false, nil
+	}
+	err := sub.svc.view(ctx, func(tx ReadTx) error {
+		au, err := loadAuthority(ctx, tx, sub.actor)
+		if err != nil {
+			return err
+		}
+		_, _, err = visibleThread(ctx, tx, au, ev.ThreadID)
+		return err
+	})
+	if isNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	sub.pendingKey, sub.threads = "", []ThreadID{ev.ThreadID}
+	sub.topics = map[string]bool{TopicThread(ev.ThreadID): true}
+	return true, nil
 }
 
 func matches(topics map[string]bool, ev *Event) bool {

@@ -63,6 +63,9 @@ type Deps struct {
 	Hub       Hub
 	Files     Files
 	Tokens    Tokens
+	// Wallets checks wallet signatures; without it wallet sign-in is
+	// Unavailable.
+	Wallets Wallets
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 }
@@ -74,8 +77,10 @@ type Service struct {
 	hub    Hub
 	files  Files
 	tokens Tokens
-	now    func() time.Time
-	cfg    Config
+	// wallets may be nil (see Deps.Wallets).
+	wallets Wallets
+	now     func() time.Time
+	cfg     Config
 
 	subsMu sync.Mutex     // guards subs
 	subs   map[UserID]int // live subscriptions per user on this node
@@ -96,7 +101,8 @@ func New(d Deps, cfg Config) *Service {
 	if cfg.MaxConnsPerUser <= 0 {
 		cfg.MaxConnsPerUser = DefaultMaxConnsPerUser
 	}
-	s := &Service{store: d.Store, pub: d.Publisher, hub: d.Hub, files: d.Files, tokens: d.Tokens, now: d.Now, cfg: cfg, subs: map[UserID]int{}}
+	s := &Service{store: d.Store, pub: d.Publisher, hub: d.Hub, files: d.Files, tokens: d.Tokens, wallets: d.Wallets, now: d.Now, cfg: cfg,
+		subs: map[UserID]int{}}
 	if s.pub == nil && s.hub != nil {
 		s.pub = s.hub
 	}

@@ -25,6 +25,8 @@ const (
 	ConflictHostname    = "hostname_taken"
 	ConflictClientMsgID = "duplicate_client_msg_id"
 	ConflictThreadKey   = "thread_key_taken"
+	ConflictNonceUsed   = "nonce_used"
+	ConflictAPIKey      = "api_key_taken"
 )
 
 // ThreadScope restricts thread queries to what one actor may see. The rule
@@ -114,6 +116,25 @@ type ReadTx interface {
 	ActiveUsers(ctx context.Context, org OrgID, since time.Time) ([]UserID, error)
 	Files(ctx context.Context, org OrgID, ids []FileID) ([]*File, error)
 
+	// APIKeyByKey returns the key with that text, active or not.
+	APIKeyByKey(ctx context.Context, key string) (*APIKey, error)
+	// APIKeys lists the org's keys minted by owner (0: by the operator),
+	// newest first.
+	APIKeys(ctx context.Context, org OrgID, owner UserID) ([]*APIKey, error)
+	// APIKeyUsage lists a key's request counts per period, oldest first.
+	APIKeyUsage(ctx context.Context, key APIKeyID) ([]APIKeyUsage, error)
+
+	// Comments lists the messages (not deleted) that match f, in id order.
+	Comments(ctx context.Context, f CommentFilter) ([]*Message, error)
+	// CountComments counts what Comments would list without Offset and Limit.
+	CountComments(ctx context.Context, f CommentFilter) (int, error)
+	// FindThreads lists the threads (not deleted) that match f, in id order,
+	// with their sets loaded.
+	FindThreads(ctx context.Context, f ThreadFilter) ([]*Thread, error)
+	// CountThreads counts what FindThreads would list without Offset and
+	// Limit.
+	CountThreads(ctx context.Context, f ThreadFilter) (int, error)
+
 	// EventsAfter returns up to limit events with ID > after, in ID order.
 	EventsAfter(ctx context.Context, after int64, limit int) ([]*Event, error)
 	// OrgEvents returns up to limit events of org with after < ID <= upTo,
@@ -188,6 +209,22 @@ type Tx interface {
 	ExpirePresence(ctx context.Context, cutoff time.Time) (map[OrgID][]UserID, error)
 	// PruneEvents deletes events created before before.
 	PruneEvents(ctx context.Context, before time.Time) (int, error)
+
+	// InsertAPIKey stores k and sets its ID. Conflict(ConflictAPIKey).
+	InsertAPIKey(ctx context.Context, k *APIKey) error
+	// RevokeAPIKey marks a key inactive as of at.
+	RevokeAPIKey(ctx context.Context, key APIKeyID, at time.Time) error
+	// CountAPIKeyUse adds one to the key's count for period and returns the
+	// new count.
+	CountAPIKeyUse(ctx context.Context, key APIKeyID, period string) (int64, error)
+	// InsertNonce records that signer used nonce in org, until expires.
+	// Conflict(ConflictNonceUsed) when it already did.
+	InsertNonce(ctx context.Context, org OrgID, signer, nonce string, expires time.Time) error
+	// PruneNonces forgets nonces that expired before before.
+	PruneNonces(ctx context.Context, before time.Time) (int, error)
+	// ReleaseThreadKey clears a thread's key, so that a new thread may take
+	// it.
+	ReleaseThreadKey(ctx context.Context, thread ThreadID) error
 
 	// AppendEvent adds e to the log. The store assigns e.ID when the unit of
 	// work commits; ids are assigned in commit order, so a reader of the log

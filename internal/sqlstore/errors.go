@@ -27,6 +27,8 @@ var uniques = []struct {
 	{"orgs_hostname", "orgs.hostname", chat.ConflictHostname, "That hostname is used by another org."},
 	{"messages_client_msg_id", "messages.author_id, messages.client_msg_id", chat.ConflictClientMsgID, "A chat with that client_msg_id exists."},
 	{"threads_key", "threads.org_id, threads.key", chat.ConflictThreadKey, "That thread already exists."},
+	{"api_keys_key", "api_keys.key", chat.ConflictAPIKey, "That API key exists."},
+	{"wallet_nonces_pkey", "wallet_nonces.org_id, wallet_nonces.signer, wallet_nonces.nonce", chat.ConflictNonceUsed, "That nonce was used."},
 }
 
 // mapError turns driver errors into chat errors. It is called on every error

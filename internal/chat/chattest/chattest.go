@@ -58,7 +58,7 @@ func NewOn(tb testing.TB, store chat.Store, broker realtime.Broker, poll time.Du
 			tb.Errorf("hub: %v", err)
 		}
 	})
-	svc := chat.New(chat.Deps{Store: store, Publisher: tee{rec, hub}, Hub: hub, Files: files, Tokens: tokens}, chat.Config{ClientSecret: ClientSecret})
+	svc := chat.New(chat.Deps{Store: store, Publisher: tee{rec, hub}, Hub: hub, Files: files, Tokens: tokens, Wallets: auth.Wallets{}}, chat.Config{ClientSecret: ClientSecret})
 	return &Env{Service: svc, Events: rec, Hub: hub, Store: store}
 }
 
