@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -383,3 +384,57 @@ func TestWSConnectionCap(t *testing.T) {
 }
 
 const chatDefaultConns = chat.DefaultMaxConnsPerUser
+
+// TestWSConnectChurn: a flood of connects and disconnects, and a socket
+// that stops reading, leave no goroutines behind and do not slow the others.
+func TestWSConnectChurn(t *testing.T) {
+	e := newEnv(t)
+	org, ownerA := e.MustOrg(t)
+	owner := e.as(t, ownerA)
+	bob := e.as(t, e.MustUser(t, org, "bob", chat.LevelMember))
+	ch := str(must(t, owner.do("POST", "/v1/channels", map[string]any{"name": "c", "bits": map[string]bool{"chan_anyone": true}}), 200).data()["id"])
+	th := str(must(t, owner.do("POST", "/v1/threads", map[string]any{"text": "t", "xsr_ids": []string{ch}}), 200).Body["thread_id"])
+	http.DefaultClient.CloseIdleConnections()
+	time.Sleep(100 * time.Millisecond)
+	before := runtime.NumGoroutine()
+
+	for range 10 {
+		var conns []*wsClient
+		for range 20 {
+			conns = append(conns, dialWS(t, e.srv.URL, bob, -1))
+		}
+		for i, c := range conns {
+			if i%2 == 0 {
+				c.conn.Close(websocket.StatusNormalClosure, "")
+			} else {
+				c.conn.CloseNow() // abrupt
+			}
+		}
+	}
+	// A socket that never reads while chats keep coming: it is cut off,
+	// and a reading socket still gets everything.
+	stuck := dialWS(t, e.srv.URL, bob, -1)
+	reader := dialWS(t, e.srv.URL, bob, -1)
+	big := strings.Repeat("x", 30000)
+	for i := range 200 {
+		must(t, owner.do("POST", "/v1/chats", map[string]any{"thread_id": th, "text": fmt.Sprintf("%d %s", i, big)}), 200)
+		if got := reader.events(1); got[0].Event != "message.created" {
+			t.Fatalf("reader got %v", got[0].Event)
+		}
+	}
+	stuck.conn.CloseNow()
+	reader.conn.CloseNow()
+	http.DefaultClient.CloseIdleConnections()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		after := runtime.NumGoroutine()
+		if after <= before+2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<20)
+			t.Fatalf("goroutines: %d before, %d after the churn\n%s", before, after, buf[:runtime.Stack(buf, true)])
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
