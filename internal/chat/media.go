@@ -57,10 +57,10 @@ func parseFileKey(key string) (OrgID, bool) {
 	return OrgID(id), true
 }
 
-// UploadMedia stores a file for the actor as Upload does, once the org has
-// media turned on (Forbidden, ReasonMediaDisabled, otherwise).
-func (s *Service) UploadMedia(ctx context.Context, a Actor, in NewUpload) (*File, error) {
-	err := s.view(ctx, func(tx ReadTx) error {
+// MediaEnabled returns Forbidden (ReasonMediaDisabled) unless the actor's
+// org has media turned on.
+func (s *Service) MediaEnabled(ctx context.Context, a Actor) error {
+	return s.view(ctx, func(tx ReadTx) error {
 		au, err := loadAuthority(ctx, tx, a)
 		if err != nil {
 			return err
@@ -70,7 +70,12 @@ func (s *Service) UploadMedia(ctx context.Context, a Actor, in NewUpload) (*File
 		}
 		return mediaEnabled(ctx, tx, a.OrgID)
 	})
-	if err != nil {
+}
+
+// UploadMedia stores a file for the actor as Upload does, once the org has
+// media turned on (Forbidden, ReasonMediaDisabled, otherwise).
+func (s *Service) UploadMedia(ctx context.Context, a Actor, in NewUpload) (*File, error) {
+	if err := s.MediaEnabled(ctx, a); err != nil {
 		return nil, err
 	}
 	return s.Upload(ctx, a, in)
