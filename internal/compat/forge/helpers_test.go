@@ -107,6 +107,16 @@ func (r reply) want(t *testing.T, status int, body ...string) reply {
 	return r
 }
 
+// jsonBody encodes v as a request body.
+func jsonBody(t *testing.T, v any) io.Reader {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bytes.NewReader(b)
+}
+
 func (u *user) do(t *testing.T, method, path string, body any) reply {
 	t.Helper()
 	h := http.Header{"Authorization": {"Bearer " + u.token}}

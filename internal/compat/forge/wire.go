@@ -90,7 +90,11 @@ func decodeBody(w http.ResponseWriter, r *http.Request, decl ...field) (*fields,
 			continue
 		}
 		v := raw[name]
-		if err := out.read(d, v.raw); err != nil {
+		if at, err := out.read(d, v.raw); err != nil {
+			if at >= 0 {
+				// Within the value (an element of an array).
+				return nil, deserializeError(data, v.end-len(v.raw)+at, err.Error())
+			}
 			return nil, deserializeError(data, v.end, err.Error())
 		}
 	}
@@ -102,46 +106,64 @@ func decodeBody(w http.ResponseWriter, r *http.Request, decl ...field) (*fields,
 	return out, nil
 }
 
-// read decodes one field's value into f.
-func (f *fields) read(d field, v json.RawMessage) error {
+// read decodes one field's value into f. On error, at is the offset within
+// v just after the element at fault, or -1 for the whole value.
+func (f *fields) read(d field, v json.RawMessage) (at int, err error) {
+	if string(v) == "null" && d.typ != tOptString {
+		return -1, fmt.Errorf("invalid type: null, expected %s", expected[d.typ])
+	}
 	switch d.typ {
 	case tString, tOptString:
-		if d.typ == tOptString && string(v) == "null" {
-			return nil
+		if string(v) == "null" {
+			return -1, nil
 		}
 		var s string
 		if json.Unmarshal(v, &s) != nil {
-			return fmt.Errorf("invalid type: %s, expected a string", describe(v))
+			return -1, fmt.Errorf("invalid type: %s, expected a string", describe(v))
 		}
 		f.strs[d.name] = &s
 	case tBool:
 		var b bool
 		if json.Unmarshal(v, &b) != nil {
-			return fmt.Errorf("invalid type: %s, expected a boolean", describe(v))
+			return -1, fmt.Errorf("invalid type: %s, expected a boolean", describe(v))
 		}
 		f.bools[d.name] = b
 	case tUUID:
 		u, err := readUUID(v)
 		if err != nil {
-			return err
+			return -1, err
 		}
 		f.uuids[d.name], f.idOf[d.name] = u, idOf(d.kind, u)
 	case tUUIDs:
-		var items []json.RawMessage
-		if v[0] != '[' || json.Unmarshal(v, &items) != nil {
-			return fmt.Errorf("invalid type: %s, expected a sequence", describe(v))
+		if v[0] != '[' {
+			return -1, fmt.Errorf("invalid type: %s, expected a sequence", describe(v))
 		}
-		ids := make([]int64, 0, len(items))
-		for _, it := range items {
+		dec := json.NewDecoder(bytes.NewReader(v))
+		dec.Token() // [
+		ids := []int64{}
+		for dec.More() {
+			var it json.RawMessage
+			if err := dec.Decode(&it); err != nil {
+				return -1, err
+			}
 			u, err := readUUID(it)
 			if err != nil {
-				return err
+				return int(dec.InputOffset()), err
 			}
 			ids = append(ids, idOf(d.kind, u))
 		}
 		f.idLists[d.name] = ids
 	}
-	return nil
+	return -1, nil
+}
+
+// expected names what a field type wants, as serde's errors say it.
+var expected = map[fieldType]string{
+	tString:    "a string",
+	tOptString: "a string",
+	tBool:      "a boolean",
+	tUUID:      "a UUID string",
+	tUUIDs:     "a sequence",
 }
 
 // readUUID decodes a JSON string holding a UUID, with the uuid crate's serde
