@@ -1,6 +1,7 @@
 package forge_test
 
 import (
+	"net/http"
 	"testing"
 
 	"github.com/parley-chat/parley/internal/chat/chattest"
@@ -44,5 +45,42 @@ func TestClientSecretBypass(t *testing.T) {
 		jsonBody(t, h))
 	if status != 403 || body != "You do not have permission to manage roles." {
 		t.Errorf("wrong secret: %d %q", status, body)
+	}
+}
+
+// TestCORS checks the original's permissive CORS: a web app on any origin can
+// call the API, preflights included.
+func TestCORS(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, chattest.New(t))
+	o := srv.bootstrap(t)
+	status, _ := srv.send(t, "OPTIONS", "/role/", map[string][]string{"Origin": {"https://app.example"},
+		"Access-Control-Request-Method": {"POST"}, "Access-Control-Request-Headers": {"authorization,client-secret,content-type"}}, nil)
+	if status != 200 {
+		t.Fatalf("preflight = %d", status)
+	}
+	req, _ := http.NewRequest("OPTIONS", srv.URL+"/message/search", nil)
+	req.Header.Set("Origin", "https://app.example")
+	req.Header.Set("Access-Control-Request-Method", "GET")
+	req.Header.Set("Access-Control-Request-Headers", "authorization")
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get("Access-Control-Allow-Origin") != "https://app.example" || resp.Header.Get("Access-Control-Allow-Methods") != "GET" ||
+		resp.Header.Get("Access-Control-Allow-Headers") != "authorization" {
+		t.Errorf("preflight headers = %v", resp.Header)
+	}
+	req, _ = http.NewRequest("GET", srv.URL+"/user/current", nil)
+	req.Header.Set("Origin", "https://app.example")
+	req.Header.Set("Authorization", "Bearer "+o.admin.token)
+	resp, err = srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Access-Control-Allow-Origin") != "https://app.example" {
+		t.Errorf("GET with an Origin = %d %v", resp.StatusCode, resp.Header)
 	}
 }

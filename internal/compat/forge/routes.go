@@ -40,11 +40,49 @@ func Mount(mux *http.ServeMux, d Deps) {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	preflight := map[string]bool{}
 	for _, rt := range s.routes() {
 		for _, p := range variants(rt) {
-			mux.Handle(p, rt.handler)
+			mux.Handle(p, cors(rt.handler))
+			_, path, _ := strings.Cut(p, " ")
+			if !preflight[path] {
+				preflight[path] = true
+				mux.Handle("OPTIONS "+path, cors(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})))
+			}
 		}
 	}
+}
+
+// cors answers browsers as the original's permissive CORS did: any origin
+// (echoed), method and header, credentials allowed, preflights cached for an
+// hour, so that a web app on another origin keeps working. Credentials are
+// bearer tokens in headers, never cookies, so allowing every origin exposes
+// nothing a page could not already send.
+func cors(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		origin := r.Header.Get("Origin")
+		if origin == "" {
+			h.ServeHTTP(w, r)
+			return
+		}
+		hd := w.Header()
+		hd.Add("Vary", "Origin")
+		hd.Set("Access-Control-Allow-Origin", origin)
+		hd.Set("Access-Control-Allow-Credentials", "true")
+		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+			hd.Add("Vary", "Access-Control-Request-Method")
+			hd.Add("Vary", "Access-Control-Request-Headers")
+			hd.Set("Access-Control-Allow-Methods", r.Header.Get("Access-Control-Request-Method"))
+			if req := r.Header.Get("Access-Control-Request-Headers"); req != "" {
+				hd.Set("Access-Control-Allow-Headers", req)
+			}
+			hd.Set("Access-Control-Max-Age", "3600")
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		hd.Set("Access-Control-Expose-Headers", "*")
+		h.ServeHTTP(w, r)
+	})
 }
 
 // variants returns the patterns registered for a route: ConvoForge's routes
@@ -129,7 +167,7 @@ func (s *server) routes() []route {
 	}
 }
 
-// Patterns returns every pattern Mount registers.
+// Patterns returns every pattern Mount registers, but the CORS preflights.
 func Patterns() []string {
 	var out []string
 	for _, r := range (&server{}).routes() {
