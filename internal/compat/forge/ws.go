@@ -79,8 +79,10 @@ func (c *wsConn) run(ctx context.Context) {
 	go func() { defer wg.Done(); c.ping(ctx) }()
 	go func() { defer wg.Done(); c.keepPresent(ctx) }()
 	status, reason := c.pump(ctx)
-	cancel()
+	// Close before cancelling: a read whose context ends drops the
+	// connection without the close frame that tells the client why.
 	c.conn.Close(status, reason)
+	cancel()
 	wg.Wait()
 }
 
