@@ -79,6 +79,9 @@
 //     message's attachments.
 //   - The typing indicator needs write access to the channel (the original
 //     sent it anywhere), and is answered like a message.
+//   - Message content is at most 40000 characters, the core's limit (400
+//     with the core's text); the original had none. Uploaded files must not
+//     be empty.
 //
 // Differences of form:
 //   - Internal failures are 500 "An error occurred" (the original sent 400).
