@@ -2,28 +2,19 @@ package forge
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/parley-chat/parley/internal/chat"
 )
 
-// emptyName gives an Invalid error about an empty name ConvoForge's text, and
-// leaves the core's message on other Invalid errors (such as a name that is
-// too long).
-func emptyName(err error, text string) error {
-	if e := chat.AsError(err); e != nil && e.Code == chat.Invalid && len(e.Message) > 0 && hasEmptyField(e) {
+// emptyName gives the core's Invalid answer to an empty name ConvoForge's
+// text; other Invalid answers (such as a name that is too long) keep the
+// core's message.
+func emptyName(err error, name, text string) error {
+	if chat.ErrorCode(err) == chat.Invalid && strings.TrimSpace(name) == "" {
 		return fail(http.StatusBadRequest, text)
 	}
 	return err
-}
-
-// hasEmptyField reports whether e complains about an empty field.
-func hasEmptyField(e *chat.Error) bool {
-	for _, msg := range e.Fields {
-		if len(msg) >= len("must not be empty.") && msg[len(msg)-len("must not be empty."):] == "must not be empty." {
-			return true
-		}
-	}
-	return false
 }
 
 var channelTexts = texts{
@@ -58,7 +49,7 @@ func (s *server) createChannel(w http.ResponseWriter, r *http.Request, a chat.Ac
 	}
 	ch, err := s.chat.CreateChannel(r.Context(), a, nc)
 	if err != nil {
-		return channelTexts.of(emptyName(err, "Channel name must be at least 1 character."))
+		return channelTexts.of(emptyName(err, nc.Name, "Channel name must be at least 1 character."))
 	}
 	return writeJSON(w, http.StatusOK, toChannel(ch, ptr(false)))
 }
@@ -78,7 +69,7 @@ func (s *server) updateChannel(w http.ResponseWriter, r *http.Request, a chat.Ac
 	}
 	ch, err := s.chat.UpdateChannel(r.Context(), a, chat.ChannelID(in.id("id")), chat.ChannelUpdate{Name: &name, Description: &desc})
 	if err != nil {
-		return channelTexts.of(emptyName(err, "Channel name must be at least 1 character."))
+		return channelTexts.of(emptyName(err, name, "Channel name must be at least 1 character."))
 	}
 	out := toChannel(ch, nil)
 	out.Description = in.optStr("description")

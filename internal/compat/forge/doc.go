@@ -81,7 +81,8 @@
 //     sent it anywhere), and is answered like a message.
 //   - Message content is at most 40000 characters, the core's limit (400
 //     with the core's text); the original had none. Uploaded files must not
-//     be empty.
+//     be empty, and usernames are 1 to 64 characters (400 "Username must be
+//     between 1 and 64 characters.").
 //
 // Differences of form:
 //   - Internal failures are 500 "An error occurred" (the original sent 400).

@@ -50,7 +50,7 @@ func (s *server) createRole(w http.ResponseWriter, r *http.Request, a chat.Actor
 	}
 	role, err := s.chat.CreateRole(r.Context(), a, roleInput(in))
 	if err != nil {
-		return roleTexts.of(emptyName(err, "Role name must be at least 1 character."))
+		return roleTexts.of(emptyName(err, in.str("name"), "Role name must be at least 1 character."))
 	}
 	return writeJSON(w, http.StatusOK, toRole(role))
 }
@@ -63,7 +63,7 @@ func (s *server) updateRole(w http.ResponseWriter, r *http.Request, a chat.Actor
 	}
 	role, err := s.chat.UpdateRole(r.Context(), a, chat.RoleID(in.id("id")), roleInput(in))
 	if err != nil {
-		return roleTexts.of(emptyName(err, "Role name must be at least 1 character."))
+		return roleTexts.of(emptyName(err, in.str("name"), "Role name must be at least 1 character."))
 	}
 	return writeJSON(w, http.StatusOK, toRole(role))
 }

@@ -72,7 +72,7 @@ func (s *server) renameUser(w http.ResponseWriter, r *http.Request, a chat.Actor
 			string(chat.Forbidden):  fail(http.StatusForbidden, "You do not have permission to update this user's display name"),
 			chat.ReasonUserNotFound: fail(http.StatusNotFound, "User not found"),
 			chat.ReasonNameTaken:    fail(http.StatusConflict, "Display name already in use"),
-		}.of(emptyName(err, "Display name must be greater than 0 characters"))
+		}.of(emptyName(err, in.str("display_name"), "Display name must be greater than 0 characters"))
 	}
 	return writeJSON(w, http.StatusOK, renamedDTO{ID: formatID(kindUser, int64(u.ID)), Username: u.Username, DisplayName: u.Name})
 }
