@@ -115,7 +115,7 @@ func serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) (err erro
 
 	mux := http.NewServeMux()
 	httpapi.Mount(mux, httpapi.Deps{Chat: svc, Logger: log, BaseURL: cfg.BaseURL, MaxUploadBytes: cfg.MaxUploadBytes + 1<<20, Web: web.FS})
-	forge.Mount(mux, forge.Deps{Chat: svc, Logger: log})
+	forge.Mount(mux, forge.Deps{Chat: svc, Logger: log, BaseURL: cfg.BaseURL})
 	convo.Mount(mux, convo.Deps{Chat: svc, Logger: log})
 	mux.Handle("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) }))
 	mux.Handle("GET /readyz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -2,7 +2,6 @@ package chat
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 )
@@ -231,20 +230,12 @@ func (s *Service) SetChannelVisibility(ctx context.Context, a Actor, id ChannelI
 	})
 }
 
-// DeleteChannel deletes a channel that no thread is in any more (Conflict
-// otherwise). Moderators and up.
+// DeleteChannel deletes a channel that no thread but its own timeline is in
+// any more (Conflict otherwise), together with its timeline and its role
+// grants (see retireChannel). Moderators and up.
 func (s *Service) DeleteChannel(ctx context.Context, a Actor, id ChannelID) (*Channel, error) {
 	return s.changeChannel(ctx, a, id, canManageChannels, func(w *work, ch *Channel) error {
-		n, err := w.tx.CountChannelThreads(ctx, ch.ID)
-		if err != nil {
-			return err
-		}
-		if n > 0 {
-			return &Error{Code: Conflict, Reason: "channel_not_empty",
-				Message: fmt.Sprintf("The channel still has %d threads; move or delete them first.", n)}
-		}
-		ch.Deleted = true
-		return nil
+		return s.retireChannel(ctx, w, ch)
 	})
 }
 

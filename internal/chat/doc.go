@@ -14,6 +14,14 @@
 // (Seq) taken from a counter in the same transaction; unread counts are the
 // thread's last Seq minus the reader's watermark, computed, never counted.
 //
+// # Conversations
+//
+// Products that address a message to a channel or to a user (ConvoForge) see
+// the same threads through a ConversationRef: a channel's timeline is one
+// topic thread in it, keyed by the channel and opened on first use; a user's
+// conversation is the direct thread of the two users. Their unread state,
+// seen receipts and "last viewed" are the threads' read markers.
+//
 // # Actors and permissions
 //
 // Every use case takes the Actor explicitly. An Actor is only an identity (org,

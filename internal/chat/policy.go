@@ -256,6 +256,14 @@ func canManageChannels(au *authority) bool { return au.has(PermManageChannels) }
 // canAdminister: admins and owners, or an administrator role.
 func canAdminister(au *authority) bool { return au.has(PermAdministrator) }
 
+// canManageRoles: admins and owners, or a role with manage_roles.
+func canManageRoles(au *authority) bool { return au.has(PermManageRoles) }
+
+// canDeleteFile: the file's owner, or an administrator.
+func canDeleteFile(au *authority, f *File) bool {
+	return au.has(PermAdministrator) || au.signedIn() && f.OwnerID == au.user.ID
+}
+
 // canSetTags: the thread's author or a moderator.
 func canSetTags(au *authority, th *Thread) bool {
 	return au.has(PermManageChannels) || au.signedIn() && th.AuthorID == au.user.ID

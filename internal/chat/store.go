@@ -143,6 +143,54 @@ type ReadTx interface {
 	// EventBounds returns the oldest retained event id minus one (the
 	// horizon a resume cursor must not be older than) and the newest id.
 	EventBounds(ctx context.Context) (horizon, last int64, err error)
+
+	// Roles and grants (ConvoForge's role administration). Every lookup is
+	// scoped to org; rows of other orgs are NotFound.
+
+	// RoleByID returns a role, deleted or not.
+	RoleByID(ctx context.Context, org OrgID, id RoleID) (*Role, error)
+	// Roles lists the org's roles that are not deleted, oldest first; with
+	// user set, only those assigned to that user by an assignment that is
+	// not deleted.
+	Roles(ctx context.Context, org OrgID, user UserID) ([]*Role, error)
+	// UserRoleByID returns an assignment, deleted or not.
+	UserRoleByID(ctx context.Context, org OrgID, id GrantID) (*UserRole, error)
+	// UserRoles lists the org's assignments that are not deleted, oldest
+	// first: of one user when user is set, of one role when role is set.
+	UserRoles(ctx context.Context, org OrgID, user UserID, role RoleID) ([]*UserRole, error)
+	// ChannelRoleByID returns a channel grant, deleted or not.
+	ChannelRoleByID(ctx context.Context, org OrgID, id GrantID) (*ChannelRole, error)
+	// ChannelRoles lists the org's channel grants that are not deleted,
+	// oldest first; of one channel when ch is set.
+	ChannelRoles(ctx context.Context, org OrgID, ch ChannelID) ([]*ChannelRole, error)
+	// ChannelGrantees returns, for each user (not deleted) holding a role
+	// (not deleted, by an assignment not deleted) that a grant (not
+	// deleted) gives access to ch, the union of that access.
+	ChannelGrantees(ctx context.Context, org OrgID, ch ChannelID) (map[UserID]Access, error)
+
+	// UsersByID returns the org's users with those ids, in id order; ids of
+	// other orgs or missing users are left out.
+	UsersByID(ctx context.Context, org OrgID, ids []UserID) ([]*User, error)
+	// UserIDsByName lists the org's users (not deleted) whose display name
+	// is exactly name.
+	UserIDsByName(ctx context.Context, org OrgID, name string) ([]UserID, error)
+
+	// FindMessages lists messages that are not deleted, newest first.
+	FindMessages(ctx context.Context, q MessageQuery) ([]*Message, error)
+	// ThreadReaders lists the users (not deleted) whose read marker in the
+	// thread is at seq or later, in id order.
+	ThreadReaders(ctx context.Context, thread ThreadID, seq int64) ([]UserID, error)
+	// ThreadReads returns the position of the threads f selects and the
+	// user's read marker in each, in thread id order.
+	ThreadReads(ctx context.Context, f ThreadReadFilter) ([]ThreadRead, error)
+
+	// MessageFiles lists the files attached to those messages, in id order.
+	MessageFiles(ctx context.Context, org OrgID, msgs []MessageID) ([]*File, error)
+	// FileByKey returns the org's file stored under key.
+	FileByKey(ctx context.Context, org OrgID, key string) (*File, error)
+	// ProfileFile returns the file of the user's profile image; NotFound
+	// when the user has none.
+	ProfileFile(ctx context.Context, org OrgID, user UserID) (FileID, error)
 }
 
 // Tx reads and writes inside one unit of work.
@@ -230,4 +278,27 @@ type Tx interface {
 	// work commits; ids are assigned in commit order, so a reader of the log
 	// never sees a smaller id appear after a larger one.
 	AppendEvent(ctx context.Context, e *Event) error
+
+	// InsertRole stores r and sets its ID.
+	InsertRole(ctx context.Context, r *Role) error
+	// UpdateRole writes the name, flags and deleted mark.
+	UpdateRole(ctx context.Context, r *Role) error
+	// InsertUserRole stores ur and sets its ID.
+	InsertUserRole(ctx context.Context, ur *UserRole, at time.Time) error
+	// UpdateUserRole writes the deleted mark.
+	UpdateUserRole(ctx context.Context, ur *UserRole) error
+	// DeleteUserRoles marks deleted every assignment of the user (when set)
+	// and of the role (when set) in org.
+	DeleteUserRoles(ctx context.Context, org OrgID, user UserID, role RoleID) error
+	// InsertChannelRole stores cr and sets its ID.
+	InsertChannelRole(ctx context.Context, cr *ChannelRole, at time.Time) error
+	// UpdateChannelRole writes the access and the deleted mark.
+	UpdateChannelRole(ctx context.Context, cr *ChannelRole) error
+	// DeleteChannelRoles marks deleted every grant on ch.
+	DeleteChannelRoles(ctx context.Context, org OrgID, ch ChannelID) error
+
+	// DeleteFile removes a file's record (the bytes are the caller's).
+	DeleteFile(ctx context.Context, org OrgID, id FileID) error
+	// SetProfileFile records file as the user's profile image.
+	SetProfileFile(ctx context.Context, org OrgID, user UserID, file FileID, at time.Time) error
 }

@@ -25,6 +25,7 @@ type Env struct {
 	Events *Recorder
 	Hub    *realtime.Hub
 	Store  chat.Store
+	Files  chat.Files
 }
 
 // New returns a fresh service on a fresh database, with a hub that runs
@@ -43,6 +44,18 @@ func NewOn(tb testing.TB, store chat.Store, broker realtime.Broker, poll time.Du
 	if err != nil {
 		tb.Fatal(err)
 	}
+	return newEnv(tb, store, broker, poll, files)
+}
+
+// NewWithFiles is New with files as the attachment store (an S3 store, for
+// tests that run against one).
+func NewWithFiles(tb testing.TB, files chat.Files) *Env {
+	tb.Helper()
+	return newEnv(tb, sqlstoretest.Open(tb), realtime.Local{}, 200*time.Millisecond, files)
+}
+
+func newEnv(tb testing.TB, store chat.Store, broker realtime.Broker, poll time.Duration, files chat.Files) *Env {
+	tb.Helper()
 	tokens, err := auth.NewTokens("test-jwt-secret-test-jwt-secret-0123456789")
 	if err != nil {
 		tb.Fatal(err)
@@ -59,7 +72,7 @@ func NewOn(tb testing.TB, store chat.Store, broker realtime.Broker, poll time.Du
 		}
 	})
 	svc := chat.New(chat.Deps{Store: store, Publisher: tee{rec, hub}, Hub: hub, Files: files, Tokens: tokens, Wallets: auth.Wallets{}}, chat.Config{ClientSecret: ClientSecret})
-	return &Env{Service: svc, Events: rec, Hub: hub, Store: store}
+	return &Env{Service: svc, Events: rec, Hub: hub, Store: store, Files: files}
 }
 
 // tee publishes to several publishers.
