@@ -114,6 +114,8 @@ type ReadTx interface {
 	// EventBounds returns the oldest retained event id minus one (the
 	// horizon a resume cursor must not be older than) and the newest id.
 	EventBounds(ctx context.Context) (horizon, last int64, err error)
+
+	BotReadTx // the bot platform (botstore.go)
 }
 
 // Tx reads and writes inside one unit of work.
@@ -185,4 +187,6 @@ type Tx interface {
 	// work commits; ids are assigned in commit order, so a reader of the log
 	// never sees a smaller id appear after a larger one.
 	AppendEvent(ctx context.Context, e *Event) error
+
+	BotTx // the bot platform (botstore.go)
 }
