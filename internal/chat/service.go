@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"fmt"
+	"sync/atomic"
 	"time"
 )
 
@@ -41,6 +42,9 @@ type Config struct {
 	TokenTTL time.Duration
 	// MaxUploadSize caps uploaded files, in bytes.
 	MaxUploadSize int64
+	// Bots are the bot platform's limits (botlimits.go); zero fields take
+	// Botyard's defaults.
+	Bots BotLimits
 }
 
 // Defaults for Config fields left zero.
@@ -71,6 +75,8 @@ type Service struct {
 	tokens Tokens
 	now    func() time.Time
 	cfg    Config
+
+	botLimits atomic.Pointer[BotLimits] // set by SetBotLimits; nil means cfg.Bots
 }
 
 // New returns a Service. It panics if a required dependency is missing: that

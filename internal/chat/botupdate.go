@@ -1,0 +1,504 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"time"
+)
+
+// Bot updates. A bot's update is a message a user sent in one of the bot's
+// chats. Updates are not stored anywhere but in the event log: each bot has
+// a position in the log (BotState.Position), and its updates are the
+// message.created events after it that belong to its chats. A bot receives
+// them either through its webhook, POSTed by a delivery job that calls
+// DeliverWebhook, or by polling BotUpdates (Telegram's getUpdates), never
+// both at once. Either way the position only moves once the bot has its
+// updates, so nothing is lost across restarts, and every update arrives at
+// least once.
+
+// MinEventRetention is the shortest time the event log may keep events: bot
+// updates live in the log, and a bot may collect them up to a day late.
+const MinEventRetention = 24 * time.Hour
+
+// Limits of the update queue.
+const (
+	MaxUpdatesTimeout = 50 * time.Second
+	MaxUpdatesLimit   = 100
+)
+
+// BotUpdate is one update for a bot: a new message in one of its chats.
+type BotUpdate struct {
+	ID int64 // the update id: the event's id in the log
+	BotMessage
+}
+
+// updateCandidate reports whether ev may be an update for bot: a new message
+// by someone else in a conversation the bot takes part in. Whether that
+// conversation is one of the bot's chats is asked of the store.
+func updateCandidate(ev *Event, bot UserID) bool {
+	return ev.Type == EventMessageCreated && ev.Message != nil && ev.Message.AuthorID != bot &&
+		slices.Contains(ev.Topics, TopicUser(bot))
+}
+
+// isBotUpdate reports whether a message in chat c is an update for bot: the
+// chat is the bot's and its user wrote it.
+func isBotUpdate(c *BotChat, m *Message, bot UserID) bool {
+	return c != nil && m != nil && c.BotID == bot && c.ThreadID == m.ThreadID && m.AuthorID == c.UserID
+}
+
+// pendingUpdates reads up to limit updates of bot after position. scanned is
+// how far the log was read: every update up to it is in ups, so a caller that
+// found none may move the position there.
+func pendingUpdates(ctx context.Context, tx ReadTx, org OrgID, bot UserID, position int64, limit int) (ups []*BotUpdate, scanned int64, err error) {
+	_, last, err := tx.EventBounds(ctx)
+	if err != nil || last <= position {
+		return nil, position, err
+	}
+	evs, err := tx.TopicEvents(ctx, org, TopicUser(bot), EventMessageCreated, position, last, limit)
+	if err != nil {
+		return nil, position, err
+	}
+	scanned = last
+	if len(evs) == limit {
+		scanned = evs[len(evs)-1].ID
+	}
+	var threads []ThreadID
+	var cand []*Event
+	for _, ev := range evs {
+		if updateCandidate(ev, bot) {
+			cand = append(cand, ev)
+			threads = append(threads, ev.Message.ThreadID)
+		}
+	}
+	if len(cand) == 0 {
+		return nil, scanned, nil
+	}
+	chats, err := tx.BotChatsByID(ctx, org, dedupe(threads))
+	if err != nil {
+		return nil, position, err
+	}
+	byThread := make(map[ThreadID]*BotChat, len(chats))
+	for _, c := range chats {
+		byThread[c.ThreadID] = c
+	}
+	var msgs []*Message
+	var ids []int64
+	for _, ev := range cand {
+		if isBotUpdate(byThread[ev.Message.ThreadID], ev.Message, bot) {
+			msgs = append(msgs, ev.Message)
+			ids = append(ids, ev.ID)
+		}
+	}
+	bms, err := withFiles(ctx, tx, org, msgs)
+	if err != nil {
+		return nil, position, err
+	}
+	for i, bm := range bms {
+		ups = append(ups, &BotUpdate{ID: ids[i], BotMessage: *bm})
+	}
+	return ups, scanned, nil
+}
+
+// skipGap is how far past a bot's position the log must have been read,
+// with nothing for the bot, before the position is moved (a write) so later
+// reads start further on.
+const skipGap = 256
+
+// BotUpdatesQuery asks for a bot's updates (GET /updates).
+type BotUpdatesQuery struct {
+	// Offset acknowledges every update below it (Telegram's offset): pass
+	// the last update id received plus one. Zero acknowledges nothing.
+	Offset int64
+	// Timeout is how long to wait for an update when there is none (a long
+	// poll); at most MaxUpdatesTimeout.
+	Timeout time.Duration
+	// Limit is how many updates to return at most, 1 to MaxUpdatesLimit
+	// (MaxUpdatesLimit when not positive).
+	Limit int
+}
+
+// BotUpdates acknowledges the updates below Offset and returns the acting
+// bot's next updates, waiting up to Timeout for one to arrive. Unacknowledged
+// updates are returned again by the next call. Conflict while the bot has a
+// webhook (its updates go there); Invalid for a negative offset or timeout.
+func (s *Service) BotUpdates(ctx context.Context, a Actor, q BotUpdatesQuery) ([]*BotUpdate, error) {
+	switch {
+	case q.Offset < 0:
+		return nil, Invalidf("offset", "The offset must not be negative.")
+	case q.Timeout < 0:
+		return nil, Invalidf("timeout", "The timeout must not be negative.")
+	}
+	q.Timeout = min(q.Timeout, MaxUpdatesTimeout)
+	if q.Limit <= 0 || q.Limit > MaxUpdatesLimit {
+		q.Limit = MaxUpdatesLimit
+	}
+	var position int64
+	err := s.update(ctx, func(w *work) error {
+		au, err := loadAuthority(ctx, w.tx, a)
+		if err != nil {
+			return err
+		}
+		if err := requireBot(au); err != nil {
+			return err
+		}
+		st, err := botState(ctx, w.tx, a.OrgID, a.UserID)
+		if err != nil {
+			return err
+		}
+		if _, err := w.tx.BotWebhook(ctx, a.OrgID, a.UserID); err == nil {
+			return &Error{Code: Conflict, Reason: ReasonWebhookSet, Message: "The bot has a webhook, where its updates go; delete it to poll for updates."}
+		} else if !isNotFound(err) {
+			return err
+		}
+		position = st.Position
+		if q.Offset-1 > position {
+			position = q.Offset - 1
+			return w.tx.AckBotUpdates(ctx, a.OrgID, a.UserID, position, w.now)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	deadline := time.Now().Add(q.Timeout)
+	// Watch before reading, so that an update committed after the read
+	// wakes the wait below.
+	watch := s.WatchBot(a.OrgID, a.UserID)
+	defer watch.Close()
+	for {
+		var ups []*BotUpdate
+		var scanned int64
+		err := s.view(ctx, func(tx ReadTx) error {
+			var err error
+			ups, scanned, err = pendingUpdates(ctx, tx, a.OrgID, a.UserID, position, q.Limit)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		if len(ups) > 0 {
+			return ups, nil
+		}
+		if scanned-position >= skipGap {
+			if err := s.skip(ctx, BotRef{OrgID: a.OrgID, BotID: a.UserID}, position, scanned); err != nil {
+				return nil, err
+			}
+		}
+		position = scanned
+		wait := time.Until(deadline)
+		if wait <= 0 {
+			return []*BotUpdate{}, nil
+		}
+		if !watch.Wait(ctx, wait) && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// skip moves a bot's position over a stretch of the log with nothing for it.
+func (s *Service) skip(ctx context.Context, bot BotRef, from, to int64) error {
+	return s.store.Update(ctx, func(tx Tx) error {
+		_, err := tx.SkipBotUpdates(ctx, bot.OrgID, bot.BotID, from, to, s.Now())
+		return err
+	})
+}
+
+// BotWatch wakes its owner when an update for one bot may have arrived.
+type BotWatch struct {
+	s    *Service
+	org  OrgID
+	bot  UserID
+	feed Feed // nil when there is no hub, or after the feed failed
+}
+
+// WatchBot starts watching for a bot's updates. Without a hub (or while the
+// hub is unavailable) Wait only sleeps, and callers find updates by reading
+// the log when it returns.
+func (s *Service) WatchBot(org OrgID, bot UserID) *BotWatch {
+	w := &BotWatch{s: s, org: org, bot: bot}
+	w.follow()
+	return w
+}
+
+func (w *BotWatch) follow() {
+	if w.s.hub == nil {
+		return
+	}
+	if feed, err := w.s.hub.Follow(w.org, -1); err == nil {
+		w.feed = feed
+	}
+}
+
+// Wait blocks until an event that may be an update for the bot commits, d
+// passes, or ctx ends. It reports whether it was woken early; after a lost
+// feed (a slow watcher, a hub restart) it reports true at once, so the owner
+// reads the log again.
+func (w *BotWatch) Wait(ctx context.Context, d time.Duration) bool {
+	if w.feed == nil {
+		w.follow()
+		if w.feed == nil {
+			t := time.NewTimer(d)
+			defer t.Stop()
+			select {
+			case <-ctx.Done():
+			case <-t.C:
+			}
+			return false
+		}
+	}
+	wctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	for {
+		ev, err := w.feed.Next(wctx)
+		switch {
+		case err == nil:
+			if updateCandidate(ev, w.bot) {
+				return true
+			}
+		case wctx.Err() != nil:
+			return false
+		default:
+			w.feed.Close()
+			w.feed = nil
+			return true
+		}
+	}
+}
+
+// Close stops watching.
+func (w *BotWatch) Close() {
+	if w.feed != nil {
+		w.feed.Close()
+		w.feed = nil
+	}
+}
+
+// WebhookBots lists every bot that has a webhook, in every org: the delivery
+// job runs one worker per bot.
+func (s *Service) WebhookBots(ctx context.Context) ([]BotRef, error) {
+	var bots []BotRef
+	err := s.view(ctx, func(tx ReadTx) error {
+		var err error
+		bots, err = tx.WebhookBots(ctx)
+		return err
+	})
+	return bots, err
+}
+
+// WebhookRequest is one POST to a bot's webhook.
+type WebhookRequest struct {
+	URL    string
+	Header map[string]string
+	Body   []byte
+}
+
+// WebhookSender POSTs deliveries (implemented by internal/webhook). Send
+// returns nil only when the webhook answered 2xx.
+type WebhookSender interface {
+	Send(ctx context.Context, req *WebhookRequest) error
+}
+
+// DeliveryOptions tune webhook delivery.
+type DeliveryOptions struct {
+	// Node names this node; it holds a bot's delivery lease while it
+	// delivers.
+	Node   string
+	Sender WebhookSender
+	// Format renders an update as the body the bot receives (the bot
+	// platform surface's wire format).
+	Format func(*BotUpdate) ([]byte, error)
+	// Lease is how long a node holds a bot's delivery without renewing it
+	// (renewed by each delivery); it must exceed the sender's timeout.
+	// Default 30s.
+	Lease time.Duration
+	// After n failures in a row the next attempt waits MinBackoff·2^(n-1)
+	// (±10%), at most MaxBackoff. Defaults 1s and 60s.
+	MinBackoff time.Duration
+	MaxBackoff time.Duration
+	// Batch is how many updates one call reads (default 100).
+	Batch int
+}
+
+func (o *DeliveryOptions) defaults() {
+	if o.Lease <= 0 {
+		o.Lease = 30 * time.Second
+	}
+	if o.MinBackoff <= 0 {
+		o.MinBackoff = time.Second
+	}
+	if o.MaxBackoff < o.MinBackoff {
+		o.MaxBackoff = max(60*time.Second, o.MinBackoff)
+	}
+	if o.Batch <= 0 {
+		o.Batch = 100
+	}
+}
+
+// Backoff returns the wait after n failures in a row (without jitter).
+func (o DeliveryOptions) Backoff(n int) time.Duration {
+	o.defaults()
+	d := o.MinBackoff
+	for i := 1; i < n && d < o.MaxBackoff; i++ {
+		d *= 2
+	}
+	return min(d, o.MaxBackoff)
+}
+
+// jittered spreads d by ±10%, never beyond max.
+func jittered(d, max time.Duration) time.Duration {
+	j := time.Duration(float64(d) * (0.9 + 0.2*rand.Float64()))
+	return min(j, max)
+}
+
+// Delivery is what one DeliverWebhook call did.
+type Delivery struct {
+	Delivered int
+	// More: the batch was full; call again at once.
+	More bool
+	// RetryAt, when set, is the earliest time another call can do
+	// anything: after a failure, or while another node holds the lease.
+	RetryAt time.Time
+}
+
+// maxLastError bounds the failure text kept with a bot.
+const maxLastError = 300
+
+// DeliverWebhook POSTs a bot's pending updates to its webhook, in order,
+// each signed (SignWebhook). The node first takes the bot's delivery lease,
+// so one node at a time delivers a bot's updates; after each 2xx answer the
+// position moves past that update. A failure stops the call and puts the
+// next attempt off (DeliveryOptions.Backoff), so a bot whose webhook is down
+// is tried again and again and loses nothing, and only its own updates wait.
+// A bot without a webhook, or with nothing pending, is left alone.
+func (s *Service) DeliverWebhook(ctx context.Context, bot BotRef, opt DeliveryOptions) (Delivery, error) {
+	opt.defaults()
+	if opt.Sender == nil || opt.Format == nil || opt.Node == "" {
+		return Delivery{}, errors.New("deliver webhook: Node, Sender and Format are required")
+	}
+	now := s.Now()
+	// A read first, so that an idle bot costs no write.
+	var hook *BotWebhook
+	var st *BotState
+	var ups []*BotUpdate
+	var scanned int64
+	var out Delivery
+	read := func(limit int) error {
+		return s.view(ctx, func(tx ReadTx) error {
+			var err error
+			if hook, err = tx.BotWebhook(ctx, bot.OrgID, bot.BotID); err != nil {
+				return err
+			}
+			if st, err = botState(ctx, tx, bot.OrgID, bot.BotID); err != nil {
+				return err
+			}
+			ups, scanned, err = pendingUpdates(ctx, tx, bot.OrgID, bot.BotID, st.Position, limit)
+			return err
+		})
+	}
+	err := read(1)
+	switch {
+	case isNotFound(err):
+		return Delivery{}, nil // no webhook (any more), or no bot
+	case err != nil:
+		return out, err
+	case st.RetryAt.After(now):
+		out.RetryAt = st.RetryAt
+		return out, nil
+	case st.LeaseOwner != "" && st.LeaseOwner != opt.Node && st.LeaseUntil.After(now):
+		out.RetryAt = st.LeaseUntil
+		return out, nil
+	case len(ups) == 0:
+		if scanned-st.Position >= skipGap {
+			err = s.skip(ctx, bot, st.Position, scanned)
+		}
+		return out, err
+	}
+	var claimed bool
+	err = s.store.Update(ctx, func(tx Tx) error {
+		var err error
+		claimed, err = tx.ClaimBotDelivery(ctx, bot.OrgID, bot.BotID, opt.Node, now, now.Add(opt.Lease))
+		return err
+	})
+	if err != nil {
+		return out, err
+	}
+	if !claimed {
+		out.RetryAt = now.Add(opt.MinBackoff)
+		return out, nil
+	}
+	// Holding the lease, read again: another node may have delivered
+	// since the first read.
+	if err := read(opt.Batch); err != nil {
+		s.release(bot, opt.Node)
+		if isNotFound(err) {
+			return Delivery{}, nil
+		}
+		return out, err
+	}
+	for _, u := range ups {
+		body, err := opt.Format(u)
+		if err != nil {
+			s.release(bot, opt.Node)
+			return out, fmt.Errorf("format update %d: %w", u.ID, err)
+		}
+		at := s.Now()
+		req := &WebhookRequest{URL: hook.URL, Body: body, Header: map[string]string{
+			"Content-Type":  "application/json",
+			HeaderUpdateID:  fmt.Sprint(u.ID),
+			HeaderTimestamp: fmt.Sprint(at.Unix()),
+			HeaderSignature: SignWebhook(hook.SigningSecret, at, body),
+		}}
+		if hook.Secret != "" {
+			req.Header["Authorization"] = hook.Secret
+		}
+		if serr := opt.Sender.Send(ctx, req); serr != nil {
+			if ctx.Err() != nil {
+				s.release(bot, opt.Node)
+				return out, ctx.Err()
+			}
+			failures := st.Failures + 1
+			out.RetryAt = s.Now().Add(jittered(opt.Backoff(failures), opt.MaxBackoff)).Truncate(time.Millisecond)
+			msg := serr.Error()
+			if len(msg) > maxLastError {
+				msg = msg[:maxLastError]
+			}
+			err := s.store.Update(ctx, func(tx Tx) error {
+				_, err := tx.FailBotDelivery(ctx, bot.OrgID, bot.BotID, opt.Node, failures, out.RetryAt, msg)
+				return err
+			})
+			return out, err
+		}
+		var held bool
+		err = s.store.Update(ctx, func(tx Tx) error {
+			var err error
+			held, err = tx.AdvanceBotDelivery(ctx, bot.OrgID, bot.BotID, opt.Node, u.ID, s.Now().Add(opt.Lease))
+			return err
+		})
+		if err != nil {
+			s.release(bot, opt.Node)
+			return out, err
+		}
+		out.Delivered++
+		st.Failures = 0
+		if !held {
+			// The lease expired and another node took over: it delivers
+			// the rest (this update may reach the bot twice).
+			return out, nil
+		}
+	}
+	out.More = len(ups) == opt.Batch
+	return out, s.store.Update(ctx, func(tx Tx) error {
+		return tx.ReleaseBotDelivery(ctx, bot.OrgID, bot.BotID, opt.Node)
+	})
+}
+
+// release gives up a delivery lease on the way out of a failed call, even
+// when ctx is what failed.
+func (s *Service) release(bot BotRef, node string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = s.store.Update(ctx, func(tx Tx) error { return tx.ReleaseBotDelivery(ctx, bot.OrgID, bot.BotID, node) })
+}
