@@ -298,7 +298,7 @@ func TestBotFileKind(t *testing.T) {
 	for name, want := range map[string]string{
 		"abcdefghijklmnopqrstuvwxyz.png": "abcdefghijklmnopqrstuvwxyz", "abcdefghijklmnopqrstuvwx23": "abcdefghijklmnopqrstuvwx23",
 		"static/images/abcdefghijklmnopqrstuvwxyz.png": "abcdefghijklmnopqrstuvwxyz",
-		"abcdefghijklmnopqrstuvwxy1.png": "", "short.png": "", "ABCDEFGHIJKLMNOPQRSTUVWXYZ.png": "", "": "",
+		"abcdefghijklmnopqrstuvwxy1.png":               "", "short.png": "", "ABCDEFGHIJKLMNOPQRSTUVWXYZ.png": "", "": "",
 	} {
 		if got := fileToken(name); got != want {
 			t.Errorf("fileToken(%q) = %q, want %q", name, got, want)
