@@ -361,6 +361,8 @@ type Delivery struct {
 	// RetryAt, when set, is the earliest time another call can do
 	// anything: after a failure, or while another node holds the lease.
 	RetryAt time.Time
+	// Failed is why the attempt this call made failed, if it did.
+	Failed error
 }
 
 // maxLastError bounds the failure text kept with a bot.
@@ -460,6 +462,7 @@ func (s *Service) DeliverWebhook(ctx context.Context, bot BotRef, opt DeliveryOp
 				return out, ctx.Err()
 			}
 			failures := st.Failures + 1
+			out.Failed = serr
 			out.RetryAt = s.Now().Add(jittered(opt.Backoff(failures), opt.MaxBackoff)).Truncate(time.Millisecond)
 			msg := serr.Error()
 			if len(msg) > maxLastError {
