@@ -424,7 +424,7 @@ func TestBotFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(m.Files) != 2 || m.Files[0].ID != files[1].ID || m.Files[1].ID != files[0].ID || len(m.Message.Attachments) != 2 {
+	if len(m.Files) != 2 || m.Files[0].ID != files[0].ID || m.Files[1].ID != files[1].ID || len(m.Message.Attachments) != 2 {
 		t.Errorf("attachments = %+v", m.Files)
 	}
 	page, err := w.BotChatMessages(ctx, w.botActor, chat.BotMessageQuery{ChatID: c.ThreadID})

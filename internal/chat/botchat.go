@@ -192,11 +192,13 @@ func (s *Service) SendBotChatMessage(ctx context.Context, a Actor, in NewBotChat
 				byID[f.ID] = f
 			}
 		}
+		// Attachments keep the store's order (by id), as Botyard's
+		// "WHERE id IN (...)" did.
 		out = &BotMessage{}
 		var ids []FileID
-		for _, id := range in.Files {
-			if f := byID[id]; f != nil {
-				ids = append(ids, id)
+		for _, f := range files {
+			if byID[f.ID] != nil {
+				ids = append(ids, f.ID)
 				out.Files = append(out.Files, f)
 			}
 		}

@@ -14,11 +14,15 @@ import (
 // "static/<folder>/<token><extension>", where token is the random part of
 // its storage key. The path is the file's capability (see canOpenFileByPath).
 
-// botFileTypes are the content types Botyard sorted into folders, with the
-// extension each gets (fixed here, so paths do not depend on the machine's
-// MIME database).
+// botFileTypes are the content types Botyard sorted into folders, and common
+// other ones, with the extension each gets (fixed here, so that paths do not
+// depend on the machine's MIME database; other types take the first
+// extension the machine knows, as Botyard's did).
 var botFileTypes = map[string]struct{ folder, ext string }{
-	"image/gif": {"images", ".gif"}, "image/jpeg": {"images", ".jpeg"}, "image/png": {"images", ".png"},
+	"text/plain": {"files", ".txt"}, "text/csv": {"files", ".csv"}, "text/html": {"files", ".html"}, "text/markdown": {"files", ".md"},
+	"application/pdf": {"files", ".pdf"}, "application/json": {"files", ".json"}, "application/zip": {"files", ".zip"},
+	"application/octet-stream": {"files", ".bin"},
+	"image/gif":                {"images", ".gif"}, "image/jpeg": {"images", ".jpeg"}, "image/png": {"images", ".png"},
 	"image/svg+xml": {"images", ".svg"}, "image/webp": {"images", ".webp"},
 	"video/mp4": {"videos", ".mp4"}, "video/webm": {"videos", ".webm"}, "video/ogg": {"videos", ".ogv"},
 	"video/quicktime": {"videos", ".mov"}, "video/x-flv": {"videos", ".flv"},

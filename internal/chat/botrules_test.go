@@ -276,8 +276,9 @@ func TestBotFileKind(t *testing.T) {
 		{"audio/mpeg", "audios", ".mp3", ""},
 		// Other types take the first extension the machine's MIME database
 		// knows, as Botyard did; "*" accepts any.
-		{"application/pdf", "files", "*", ""},
-		{"text/html; charset=utf-8", "files", "*", ""},
+		{"application/pdf", "files", ".pdf", ""},
+		{"text/html; charset=utf-8", "files", ".html", ""},
+		{"application/vnd.oasis.opendocument.text", "files", "*", ""},
 		{"application/x-parley-unknown", "", "", ReasonUnknownContentType},
 		{"", "", "", ReasonInvalidContentType},
 		{"image/", "", "", ReasonInvalidContentType},
