@@ -640,6 +640,16 @@ func TestDeliverWebhook(t *testing.T) {
 		t.Errorf("signature %q, want %q", r.Header[chat.HeaderSignature], want)
 	}
 
+	// The bot's own replies are events of its chats too: they are read
+	// past, even when a whole batch holds nothing else.
+	for _, r := range []string{"r1", "r2", "r3"} {
+		w.mustSend(t, w.botActor, c, r)
+	}
+	w.mustSend(t, w.user, c, "after replies")
+	if d, err := w.DeliverWebhook(ctx, ref, opt); err != nil || d.Delivered != 1 {
+		t.Fatalf("after the bot's replies: %+v, %v", d, err)
+	}
+
 	// Down: the failure puts the next attempt off, with growing waits.
 	sender.mu.Lock()
 	sender.down = true
@@ -667,7 +677,7 @@ func TestDeliverWebhook(t *testing.T) {
 	if d, err := w.DeliverWebhook(ctx, ref, opt); err != nil || d.Delivered != 1 {
 		t.Fatalf("back up: %+v, %v", d, err)
 	}
-	if got := sender.bodies(); !slices.Equal(got, []string{"a", "b", "c", "d"}) {
+	if got := sender.bodies(); !slices.Equal(got, []string{"a", "b", "c", "after replies", "d"}) {
 		t.Fatalf("delivered %v", got)
 	}
 }

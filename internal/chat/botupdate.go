@@ -51,20 +51,32 @@ func isBotUpdate(c *BotChat, m *Message, bot UserID) bool {
 
 // pendingUpdates reads up to limit updates of bot after position. scanned is
 // how far the log was read: every update up to it is in ups, so a caller that
-// found none may move the position there.
+// found none may move the position there. Events that are not updates (the
+// bot's own messages, other conversations) are read past, batch by batch,
+// until an update or the end of the log.
 func pendingUpdates(ctx context.Context, tx ReadTx, org OrgID, bot UserID, position int64, limit int) (ups []*BotUpdate, scanned int64, err error) {
 	_, last, err := tx.EventBounds(ctx)
 	if err != nil || last <= position {
 		return nil, position, err
 	}
-	evs, err := tx.TopicEvents(ctx, org, TopicUser(bot), EventMessageCreated, position, last, limit)
-	if err != nil {
-		return nil, position, err
+	for scanned = position; ; {
+		evs, err := tx.TopicEvents(ctx, org, TopicUser(bot), EventMessageCreated, scanned, last, limit)
+		if err != nil {
+			return nil, position, err
+		}
+		if len(evs) < limit {
+			scanned = last
+		} else {
+			scanned = evs[len(evs)-1].ID
+		}
+		if ups, err = updatesIn(ctx, tx, org, bot, evs); err != nil || len(ups) > 0 || scanned == last {
+			return ups, scanned, err
+		}
 	}
-	scanned = last
-	if len(evs) == limit {
-		scanned = evs[len(evs)-1].ID
-	}
+}
+
+// updatesIn returns the updates for bot among evs.
+func updatesIn(ctx context.Context, tx ReadTx, org OrgID, bot UserID, evs []*Event) ([]*BotUpdate, error) {
 	var threads []ThreadID
 	var cand []*Event
 	for _, ev := range evs {
@@ -74,11 +86,11 @@ func pendingUpdates(ctx context.Context, tx ReadTx, org OrgID, bot UserID, posit
 		}
 	}
 	if len(cand) == 0 {
-		return nil, scanned, nil
+		return nil, nil
 	}
 	chats, err := tx.BotChatsByID(ctx, org, dedupe(threads))
 	if err != nil {
-		return nil, position, err
+		return nil, err
 	}
 	byThread := make(map[ThreadID]*BotChat, len(chats))
 	for _, c := range chats {
@@ -94,12 +106,13 @@ func pendingUpdates(ctx context.Context, tx ReadTx, org OrgID, bot UserID, posit
 	}
 	bms, err := withFiles(ctx, tx, org, msgs)
 	if err != nil {
-		return nil, position, err
+		return nil, err
 	}
+	ups := make([]*BotUpdate, len(bms))
 	for i, bm := range bms {
-		ups = append(ups, &BotUpdate{ID: ids[i], BotMessage: *bm})
+		ups[i] = &BotUpdate{ID: ids[i], BotMessage: *bm}
 	}
-	return ups, scanned, nil
+	return ups, nil
 }
 
 // skipGap is how far past a bot's position the log must have been read,
@@ -192,8 +205,11 @@ func (s *Service) BotUpdates(ctx context.Context, a Actor, q BotUpdatesQuery) ([
 		if wait <= 0 {
 			return []*BotUpdate{}, nil
 		}
-		if !watch.Wait(ctx, wait) && ctx.Err() != nil {
+		if _, err := watch.Wait(ctx, wait); ctx.Err() != nil {
 			return nil, ctx.Err()
+		} else if errors.Is(err, ErrFeedClosed) {
+			// The server is shutting down: look once more, then answer.
+			deadline = time.Now()
 		}
 	}
 }
@@ -214,31 +230,35 @@ type BotWatch struct {
 	feed Feed // nil when there is no hub, or after the feed failed
 }
 
-// WatchBot starts watching for a bot's updates. Without a hub (or while the
-// hub is unavailable) Wait only sleeps, and callers find updates by reading
-// the log when it returns.
+// WatchBot starts watching for a bot's updates. Without a hub Wait only
+// sleeps, and callers find updates by reading the log when it returns.
 func (s *Service) WatchBot(org OrgID, bot UserID) *BotWatch {
 	w := &BotWatch{s: s, org: org, bot: bot}
 	w.follow()
 	return w
 }
 
-func (w *BotWatch) follow() {
+func (w *BotWatch) follow() error {
 	if w.s.hub == nil {
-		return
+		return nil
 	}
-	if feed, err := w.s.hub.Follow(w.org, -1); err == nil {
+	feed, err := w.s.hub.Follow(w.org, -1)
+	if err == nil {
 		w.feed = feed
 	}
+	return err
 }
 
 // Wait blocks until an event that may be an update for the bot commits, d
-// passes, or ctx ends. It reports whether it was woken early; after a lost
-// feed (a slow watcher, a hub restart) it reports true at once, so the owner
-// reads the log again.
-func (w *BotWatch) Wait(ctx context.Context, d time.Duration) bool {
+// passes, or ctx ends, and reports whether it was woken early. After a lost
+// feed (a watcher too slow, a hub that failed) it reports true at once, so
+// that the owner reads the log again. While the server shuts down (the hub
+// drains its feeds) it returns ErrFeedClosed at once.
+func (w *BotWatch) Wait(ctx context.Context, d time.Duration) (bool, error) {
 	if w.feed == nil {
-		w.follow()
+		if err := w.follow(); errors.Is(err, ErrFeedClosed) {
+			return false, err
+		}
 		if w.feed == nil {
 			t := time.NewTimer(d)
 			defer t.Stop()
@@ -246,7 +266,7 @@ func (w *BotWatch) Wait(ctx context.Context, d time.Duration) bool {
 			case <-ctx.Done():
 			case <-t.C:
 			}
-			return false
+			return false, nil
 		}
 	}
 	wctx, cancel := context.WithTimeout(ctx, d)
@@ -256,14 +276,17 @@ func (w *BotWatch) Wait(ctx context.Context, d time.Duration) bool {
 		switch {
 		case err == nil:
 			if updateCandidate(ev, w.bot) {
-				return true
+				return true, nil
 			}
 		case wctx.Err() != nil:
-			return false
+			return false, nil
 		default:
 			w.feed.Close()
 			w.feed = nil
-			return true
+			if errors.Is(err, ErrFeedClosed) {
+				return true, err
+			}
+			return true, nil
 		}
 	}
 }
