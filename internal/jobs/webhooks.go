@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -127,6 +128,19 @@ func (h *Webhooks) work(ctx context.Context, bot chat.BotRef) {
 		if d.Delivered > 0 {
 			log.Debug("webhook delivered", "updates", d.Delivered)
 		}
-		watch.Wait(ctx, max(wait, time.Millisecond))
+		wait = max(wait, time.Millisecond)
+		if _, err := watch.Wait(ctx, wait); errors.Is(err, chat.ErrFeedClosed) {
+			// The hub is draining (shutting down): poll until ctx ends.
+			sleep(ctx, wait)
+		}
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
 	}
 }
