@@ -229,15 +229,22 @@ func TestSignUpWithNickname(t *testing.T) {
 	if _, _, _, err := w.RenewSession(tok + "x"); chat.ErrorCode(err) != chat.Unauthenticated {
 		t.Errorf("RenewSession(forged) = %v", err)
 	}
-	if err := w.SetBotLimits(ctx, w.operator, chat.BotLimits{MinNicknameLen: 1, TokenTTL: time.Hour}); err != nil {
+	limits := func(l chat.BotLimits) func() (chat.BotLimits, error) { return func() (chat.BotLimits, error) { return l, nil } }
+	if err := w.ReloadBotLimits(ctx, w.operator, limits(chat.BotLimits{MinNicknameLen: 1, TokenTTL: time.Hour})); err != nil {
 		t.Fatal(err)
 	}
 	_, _, exp, err = w.SignUpWithNickname(ctx, chat.AnonymousActor(w.org.ID), "Z")
 	if err != nil || time.Until(exp) > time.Hour {
 		t.Errorf("after reloading limits: %v, expiry in %v", err, time.Until(exp))
 	}
-	if err := w.SetBotLimits(ctx, w.user, chat.BotLimits{}); chat.ErrorCode(err) != chat.Forbidden {
-		t.Errorf("SetBotLimits(member) = %v", err)
+	loaded := false
+	err = w.ReloadBotLimits(ctx, w.user, func() (chat.BotLimits, error) { loaded = true; return chat.BotLimits{}, nil })
+	if chat.ErrorCode(err) != chat.Forbidden || loaded {
+		t.Errorf("ReloadBotLimits(member) = %v, loaded %v; want forbidden before loading", err, loaded)
+	}
+	if err := w.ReloadBotLimits(ctx, w.operator, func() (chat.BotLimits, error) { return chat.BotLimits{}, errors.New("bad file") }); err == nil ||
+		w.BotLimits().MinNicknameLen != 1 {
+		t.Errorf("a failed load: %v, limits %+v", err, w.BotLimits())
 	}
 }
 

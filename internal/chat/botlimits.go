@@ -78,9 +78,11 @@ func (s *Service) BotLimits() BotLimits {
 	return s.cfg.Bots.WithDefaults()
 }
 
-// SetBotLimits replaces the bot platform's limits (the operator reloaded its
-// config file). Only the operator may (Forbidden otherwise).
-func (s *Service) SetBotLimits(ctx context.Context, a Actor, l BotLimits) error {
+// ReloadBotLimits replaces the bot platform's limits with what load returns
+// (the operator reloads its config file). Only the operator may: Forbidden
+// otherwise, decided before load runs. An error of load comes back as it is
+// and changes nothing.
+func (s *Service) ReloadBotLimits(ctx context.Context, a Actor, load func() (BotLimits, error)) error {
 	err := s.view(ctx, func(tx ReadTx) error {
 		au, err := loadAuthority(ctx, tx, a)
 		if err != nil {
@@ -91,6 +93,10 @@ func (s *Service) SetBotLimits(ctx context.Context, a Actor, l BotLimits) error 
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	l, err := load()
 	if err != nil {
 		return err
 	}
