@@ -69,12 +69,16 @@ func (s *server) rotateBotKey(w http.ResponseWriter, r *http.Request, a chat.Act
 // read or parsed is refused with 400 (the details go to the log, not to the
 // caller) and the configuration in force stays; Botyard answered 500.
 func (s *server) reloadConfig(w http.ResponseWriter, r *http.Request, a chat.Actor) error {
-	cfg, err := LoadConfig(s.configPath)
+	var cfg Config
+	err := s.chat.ReloadBotLimits(r.Context(), a, func() (chat.BotLimits, error) {
+		var err error
+		if cfg, err = LoadConfig(s.configPath); err != nil {
+			s.log.Warn("reload config", "request_id", httpx.RequestID(r.Context()), "err", err)
+			return chat.BotLimits{}, fail(http.StatusBadRequest, "The config file could not be loaded; the configuration in force stays.")
+		}
+		return cfg.ChatLimits(), nil
+	})
 	if err != nil {
-		s.log.Warn("reload config", "request_id", httpx.RequestID(r.Context()), "err", err)
-		return fail(http.StatusBadRequest, "The config file could not be loaded; the configuration in force stays.")
-	}
-	if err := s.chat.SetBotLimits(r.Context(), a, cfg.ChatLimits()); err != nil {
 		return err
 	}
 	s.config.Store(&cfg)

@@ -52,7 +52,7 @@ func newTestServerOn(t *testing.T, env *chattest.Env, configJSON string) *testSe
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := env.SetBotLimits(context.Background(), op, cfg.ChatLimits()); err != nil {
+		if err := env.ReloadBotLimits(context.Background(), op, func() (chat.BotLimits, error) { return cfg.ChatLimits(), nil }); err != nil {
 			t.Fatal(err)
 		}
 	}
