@@ -229,7 +229,9 @@ func TestSignUpWithNickname(t *testing.T) {
 	if _, _, _, err := w.RenewSession(tok + "x"); chat.ErrorCode(err) != chat.Unauthenticated {
 		t.Errorf("RenewSession(forged) = %v", err)
 	}
-	limits := func(l chat.BotLimits) func() (chat.BotLimits, error) { return func() (chat.BotLimits, error) { return l, nil } }
+	limits := func(l chat.BotLimits) func() (chat.BotLimits, error) {
+		return func() (chat.BotLimits, error) { return l, nil }
+	}
 	if err := w.ReloadBotLimits(ctx, w.operator, limits(chat.BotLimits{MinNicknameLen: 1, TokenTTL: time.Hour})); err != nil {
 		t.Fatal(err)
 	}
