@@ -151,8 +151,8 @@ type BotTx interface {
 	SkipBotUpdates(ctx context.Context, org OrgID, bot UserID, from, to int64, at time.Time) (bool, error)
 	// ClaimBotDelivery takes the delivery lease until until when it is
 	// free, held by node, or expired, and the retry time has come; it
-	// reports whether node holds the lease now.
-	ClaimBotDelivery(ctx context.Context, org OrgID, bot UserID, node string, now, until time.Time) (bool, error)
+	// reports whether node holds the lease now, and the bot's position.
+	ClaimBotDelivery(ctx context.Context, org OrgID, bot UserID, node string, now, until time.Time) (claimed bool, position int64, err error)
 	// AdvanceBotDelivery records a delivery by node, the lease holder: the
 	// position rises to to, failures reset and the lease runs until until.
 	// It reports false when node no longer holds the lease.

@@ -393,24 +393,26 @@ const maxLastError = 300
 
 // DeliverWebhook POSTs a bot's pending updates to its webhook, in order,
 // each signed (SignWebhook). The node first takes the bot's delivery lease,
-// so one node at a time delivers a bot's updates; after each 2xx answer the
-// position moves past that update. A failure stops the call and puts the
-// next attempt off (DeliveryOptions.Backoff), so a bot whose webhook is down
-// is tried again and again and loses nothing, and only its own updates wait.
-// A bot without a webhook, or with nothing pending, is left alone.
+// so one node at a time delivers a bot's updates, and keeps it while it
+// delivers (each delivery renews it; ReleaseWebhook or a lapse of
+// DeliveryOptions.Lease hands it on, so a node that dies is replaced within
+// a lease). After each 2xx answer the position moves past that update. A
+// failure stops the call and puts the next attempt off (Backoff), so a bot
+// whose webhook is down is tried again and again and loses nothing, and only
+// its own updates wait. A bot without a webhook, or with nothing pending, is
+// left alone, and costs no write.
 func (s *Service) DeliverWebhook(ctx context.Context, bot BotRef, opt DeliveryOptions) (Delivery, error) {
 	opt.defaults()
 	if opt.Sender == nil || opt.Format == nil || opt.Node == "" {
 		return Delivery{}, errors.New("deliver webhook: Node, Sender and Format are required")
 	}
 	now := s.Now()
-	// A read first, so that an idle bot costs no write.
 	var hook *BotWebhook
 	var st *BotState
 	var ups []*BotUpdate
 	var scanned int64
 	var out Delivery
-	read := func(limit int) error {
+	read := func() error {
 		return s.view(ctx, func(tx ReadTx) error {
 			var err error
 			if hook, err = tx.BotWebhook(ctx, bot.OrgID, bot.BotID); err != nil {
@@ -419,11 +421,11 @@ func (s *Service) DeliverWebhook(ctx context.Context, bot BotRef, opt DeliveryOp
 			if st, err = botState(ctx, tx, bot.OrgID, bot.BotID); err != nil {
 				return err
 			}
-			ups, scanned, err = pendingUpdates(ctx, tx, bot.OrgID, bot.BotID, st.Position, limit)
+			ups, scanned, err = pendingUpdates(ctx, tx, bot.OrgID, bot.BotID, st.Position, opt.Batch)
 			return err
 		})
 	}
-	err := read(1)
+	err := read()
 	switch {
 	case isNotFound(err):
 		return Delivery{}, nil // no webhook (any more), or no bot
@@ -441,27 +443,33 @@ func (s *Service) DeliverWebhook(ctx context.Context, bot BotRef, opt DeliveryOp
 		}
 		return out, err
 	}
-	var claimed bool
-	err = s.store.Update(ctx, func(tx Tx) error {
-		var err error
-		claimed, err = tx.ClaimBotDelivery(ctx, bot.OrgID, bot.BotID, opt.Node, now, now.Add(opt.Lease))
-		return err
-	})
-	if err != nil {
-		return out, err
-	}
-	if !claimed {
-		out.RetryAt = now.Add(opt.MinBackoff)
-		return out, nil
-	}
-	// Holding the lease, read again: another node may have delivered
-	// since the first read.
-	if err := read(opt.Batch); err != nil {
-		s.release(bot, opt.Node)
-		if isNotFound(err) {
-			return Delivery{}, nil
+	// Holding the lease with time to spare, what was read is current: only
+	// the holder delivers. Otherwise take it, and read again if another
+	// node delivered in between.
+	if st.LeaseOwner != opt.Node || st.LeaseUntil.Before(now.Add(opt.Lease/2)) {
+		var claimed bool
+		var position int64
+		err = s.store.Update(ctx, func(tx Tx) error {
+			var err error
+			claimed, position, err = tx.ClaimBotDelivery(ctx, bot.OrgID, bot.BotID, opt.Node, now, now.Add(opt.Lease))
+			return err
+		})
+		if err != nil {
+			return out, err
 		}
-		return out, err
+		if !claimed {
+			out.RetryAt = now.Add(opt.MinBackoff)
+			return out, nil
+		}
+		if position != st.Position {
+			if err := read(); err != nil {
+				s.release(bot, opt.Node)
+				if isNotFound(err) {
+					return Delivery{}, nil
+				}
+				return out, err
+			}
+		}
 	}
 	for _, u := range ups {
 		body, err := opt.Format(u)
@@ -510,19 +518,21 @@ func (s *Service) DeliverWebhook(ctx context.Context, bot BotRef, opt DeliveryOp
 		out.Delivered++
 		st.Failures = 0
 		if !held {
-			// The lease expired and another node took over: it delivers
+			// The lease lapsed and another node took over: it delivers
 			// the rest (this update may reach the bot twice).
 			return out, nil
 		}
 	}
 	out.More = len(ups) == opt.Batch
-	return out, s.store.Update(ctx, func(tx Tx) error {
-		return tx.ReleaseBotDelivery(ctx, bot.OrgID, bot.BotID, opt.Node)
-	})
+	return out, nil
 }
 
-// release gives up a delivery lease on the way out of a failed call, even
-// when ctx is what failed.
+// ReleaseWebhook gives up node's delivery lease on a bot, if it holds it (a
+// node stops delivering), so another node may take over at once.
+func (s *Service) ReleaseWebhook(bot BotRef, node string) { s.release(bot, node) }
+
+// release gives up a delivery lease, even when the caller's context is what
+// failed.
 func (s *Service) release(bot BotRef, node string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -289,10 +290,18 @@ func (t *tx) SkipBotUpdates(ctx context.Context, org chat.OrgID, bot chat.UserID
 		to, ms(at), int64(bot), int64(org), from))
 }
 
-func (t *tx) ClaimBotDelivery(ctx context.Context, org chat.OrgID, bot chat.UserID, node string, now, until time.Time) (bool, error) {
-	return changed(t.exec(ctx, `UPDATE bots SET lease_owner = ?, lease_until = ? WHERE user_id = ? AND org_id = ?
-		AND (lease_owner = '' OR lease_owner = ? OR lease_until < ?) AND retry_at <= ?`,
-		node, ms(until), int64(bot), int64(org), node, ms(now), ms(now)))
+func (t *tx) ClaimBotDelivery(ctx context.Context, org chat.OrgID, bot chat.UserID, node string, now, until time.Time) (bool, int64, error) {
+	var position int64
+	err := t.queryRow(ctx, `UPDATE bots SET lease_owner = ?, lease_until = ? WHERE user_id = ? AND org_id = ?
+		AND (lease_owner = '' OR lease_owner = ? OR lease_until < ?) AND retry_at <= ? RETURNING position`,
+		node, ms(until), int64(bot), int64(org), node, ms(now), ms(now)).Scan(&position)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, 0, nil
+	}
+	if err != nil {
+		return false, 0, mapError(fmt.Errorf("claim delivery of bot %d: %w", bot, err))
+	}
+	return true, position, nil
 }
 
 func (t *tx) AdvanceBotDelivery(ctx context.Context, org chat.OrgID, bot chat.UserID, node string, to int64, until time.Time) (bool, error) {

@@ -403,10 +403,24 @@ func TestBotStoreContract(t *testing.T) {
 			f := newBotFixture(t, s)
 			org, bot := f.org.ID, f.bot.ID
 			t0 := now()
+			state0 := func(tx chat.Tx) *chat.BotState {
+				st, err := tx.BotState(ctx, bot)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return st
+			}
 			state := func() *chat.BotState {
 				var st *chat.BotState
 				mustView(t, s, func(tx chat.ReadTx) error { var err error; st, err = tx.BotState(ctx, bot); return err })
 				return st
+			}
+			claim := func(tx chat.Tx, node string, now, until time.Time) (bool, error) {
+				ok, pos, err := tx.ClaimBotDelivery(ctx, org, bot, node, now, until)
+				if ok && pos != state0(tx).Position {
+					t.Errorf("claim answered position %d, want %d", pos, state0(tx).Position)
+				}
+				return ok, err
 			}
 			step := func(name string, want bool, fn func(tx chat.Tx) (bool, error)) {
 				t.Helper()
@@ -417,13 +431,13 @@ func TestBotStoreContract(t *testing.T) {
 				}
 			}
 			step("claim by a", true, func(tx chat.Tx) (bool, error) {
-				return tx.ClaimBotDelivery(ctx, org, bot, "a", t0, t0.Add(time.Minute))
+				return claim(tx, "a", t0, t0.Add(time.Minute))
 			})
 			step("claim by b while a holds it", false, func(tx chat.Tx) (bool, error) {
-				return tx.ClaimBotDelivery(ctx, org, bot, "b", t0, t0.Add(time.Minute))
+				return claim(tx, "b", t0, t0.Add(time.Minute))
 			})
 			step("claim again by a", true, func(tx chat.Tx) (bool, error) {
-				return tx.ClaimBotDelivery(ctx, org, bot, "a", t0, t0.Add(time.Minute))
+				return claim(tx, "a", t0, t0.Add(time.Minute))
 			})
 			step("advance by b", false, func(tx chat.Tx) (bool, error) { return tx.AdvanceBotDelivery(ctx, org, bot, "b", 5, t0) })
 			step("advance by a", true, func(tx chat.Tx) (bool, error) {
@@ -436,7 +450,7 @@ func TestBotStoreContract(t *testing.T) {
 				t.Errorf("after advancing: %+v, want position 5 held by a", st)
 			}
 			step("claim by b after a's lease ran out", true, func(tx chat.Tx) (bool, error) {
-				return tx.ClaimBotDelivery(ctx, org, bot, "b", t0.Add(2*time.Minute), t0.Add(3*time.Minute))
+				return claim(tx, "b", t0.Add(2*time.Minute), t0.Add(3*time.Minute))
 			})
 			step("fail by a, who lost the lease", false, func(tx chat.Tx) (bool, error) { return tx.FailBotDelivery(ctx, org, bot, "a", 1, t0, "x") })
 			step("fail by b", true, func(tx chat.Tx) (bool, error) {
@@ -446,15 +460,15 @@ func TestBotStoreContract(t *testing.T) {
 				t.Errorf("after failing: %+v", st)
 			}
 			step("claim before the retry time", false, func(tx chat.Tx) (bool, error) {
-				return tx.ClaimBotDelivery(ctx, org, bot, "a", t0.Add(time.Minute), t0.Add(2*time.Minute))
+				return claim(tx, "a", t0.Add(time.Minute), t0.Add(2*time.Minute))
 			})
 			mustUpdate(t, s, func(tx chat.Tx) error { return tx.ResetBotDelivery(ctx, org, bot, t0) })
 			step("claim after a reset", true, func(tx chat.Tx) (bool, error) {
-				return tx.ClaimBotDelivery(ctx, org, bot, "a", t0, t0.Add(time.Minute))
+				return claim(tx, "a", t0, t0.Add(time.Minute))
 			})
 			mustUpdate(t, s, func(tx chat.Tx) error { return tx.ReleaseBotDelivery(ctx, org, bot, "a") })
 			step("claim by b after a released", true, func(tx chat.Tx) (bool, error) {
-				return tx.ClaimBotDelivery(ctx, org, bot, "b", t0, t0.Add(time.Minute))
+				return claim(tx, "b", t0, t0.Add(time.Minute))
 			})
 
 			mustUpdate(t, s, func(tx chat.Tx) error { return tx.AckBotUpdates(ctx, org, bot, 9, t0) })
