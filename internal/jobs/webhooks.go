@@ -107,6 +107,8 @@ func (h *Webhooks) work(ctx context.Context, bot chat.BotRef) {
 	log := h.opt.Logger.With("org", bot.OrgID, "bot", bot.BotID)
 	watch := h.svc.WatchBot(bot.OrgID, bot.BotID)
 	defer watch.Close()
+	// Hand the bot on when this node stops delivering it.
+	defer h.svc.ReleaseWebhook(bot, h.opt.Delivery.Node)
 	for ctx.Err() == nil {
 		d, err := h.svc.DeliverWebhook(ctx, bot, h.opt.Delivery)
 		wait := h.opt.Idle

@@ -29,6 +29,7 @@ type hook struct {
 	mu       sync.Mutex
 	down     bool
 	got      []delivery
+	gotAt    []time.Time
 	attempts []time.Time
 	// block, when set, runs before answering (a slow bot).
 	block func()
@@ -39,7 +40,7 @@ type delivery struct {
 	Text   string `json:"text"`
 }
 
-func newHook(t *testing.T) *hook {
+func newHook(t testing.TB) *hook {
 	h := &hook{}
 	h.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
@@ -59,7 +60,7 @@ func newHook(t *testing.T) *hook {
 			t.Errorf("webhook body %q: %v", b, err)
 		}
 		h.mu.Lock()
-		h.got = append(h.got, d)
+		h.got, h.gotAt = append(h.got, d), append(h.gotAt, time.Now())
 		h.mu.Unlock()
 	}))
 	t.Cleanup(h.srv.Close)
@@ -100,7 +101,7 @@ type world struct {
 	hooks    []*hook
 }
 
-func newWorld(t *testing.T, env *chattest.Env, nbots int) *world {
+func newWorld(t testing.TB, env *chattest.Env, nbots int) *world {
 	t.Helper()
 	ctx := context.Background()
 	w := &world{env: env}
@@ -140,7 +141,7 @@ func newWorld(t *testing.T, env *chattest.Env, nbots int) *world {
 	return w
 }
 
-func (w *world) send(t *testing.T, i int, text string) {
+func (w *world) send(t testing.TB, i int, text string) {
 	t.Helper()
 	if _, err := w.env.SendBotChatMessage(context.Background(), w.user, chat.NewBotChatMessage{ChatID: w.chats[i].ThreadID, Body: text}); err != nil {
 		t.Fatal(err)
@@ -152,13 +153,27 @@ func format(u *chat.BotUpdate) ([]byte, error) {
 }
 
 // run runs the delivery job as node until the returned stop is called.
-func run(t *testing.T, env *chattest.Env, node string, sendTimeout time.Duration, lease time.Duration) (stop func()) {
+func run(t testing.TB, env *chattest.Env, node string, sendTimeout time.Duration, lease time.Duration) (stop func()) {
 	t.Helper()
-	h := jobs.NewWebhooks(env.Service, jobs.WebhookOptions{
+	return runWith(t, env, jobs.WebhookOptions{
 		Delivery: chat.DeliveryOptions{Node: node, Sender: webhook.New(webhook.Options{Timeout: sendTimeout}), Format: format,
 			Lease: lease, MinBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond},
 		Sync: 50 * time.Millisecond, Idle: 200 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(t.Output(), nil)).With("node", node),
 	})
+}
+
+// runScaled runs the delivery job with the given backoff and quiet logs.
+func runScaled(t testing.TB, env *chattest.Env, node string, minBackoff, maxBackoff time.Duration) (stop func()) {
+	return runWith(t, env, jobs.WebhookOptions{
+		Delivery: chat.DeliveryOptions{Node: node, Sender: webhook.New(webhook.Options{Timeout: 5 * time.Second}), Format: format,
+			MinBackoff: minBackoff, MaxBackoff: maxBackoff},
+		Sync: 50 * time.Millisecond, Idle: 200 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+}
+
+func runWith(t testing.TB, env *chattest.Env, opt jobs.WebhookOptions) (stop func()) {
+	t.Helper()
+	h := jobs.NewWebhooks(env.Service, opt)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- h.Run(ctx) }()
@@ -312,7 +327,7 @@ func TestWebhookDeliverySurvivesRestart(t *testing.T) {
 		if err := tx.ResetBotDelivery(context.Background(), w.org.ID, w.bots[0].BotID, now); err != nil {
 			return err
 		}
-		ok, err := tx.ClaimBotDelivery(context.Background(), w.org.ID, w.bots[0].BotID, "n1", now, now.Add(time.Second))
+		ok, _, err := tx.ClaimBotDelivery(context.Background(), w.org.ID, w.bots[0].BotID, "n1", now, now.Add(time.Second))
 		if !ok {
 			t.Error("could not plant a lease")
 		}
