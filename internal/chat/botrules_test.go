@@ -255,6 +255,9 @@ func TestUpdateCandidate(t *testing.T) {
 			t.Errorf("%s: updateCandidate = %v, want %v", tt.name, got, tt.want)
 		}
 	}
+	if !wakesWatch(&Event{Type: EventBotWebhookChanged, UserID: 20}, 20) || wakesWatch(&Event{Type: EventBotWebhookChanged, UserID: 21}, 20) {
+		t.Error("a webhook change wakes the wrong watches")
+	}
 	c := &BotChat{ThreadID: 7, UserID: 10, BotID: 20}
 	if !isBotUpdate(c, msg, 20) {
 		t.Error("the user's message in the bot's chat is not an update")

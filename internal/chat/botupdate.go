@@ -43,6 +43,13 @@ func updateCandidate(ev *Event, bot UserID) bool {
 		slices.Contains(ev.Topics, TopicUser(bot))
 }
 
+// wakesWatch reports whether ev should wake a watch of bot: it may be an
+// update, or the bot's webhook changed (a failing bot set it again: try it
+// now rather than at the retry time).
+func wakesWatch(ev *Event, bot UserID) bool {
+	return updateCandidate(ev, bot) || ev.Type == EventBotWebhookChanged && ev.UserID == bot
+}
+
 // isBotUpdate reports whether a message in chat c is an update for bot: the
 // chat is the bot's and its user wrote it.
 func isBotUpdate(c *BotChat, m *Message, bot UserID) bool {
@@ -249,8 +256,8 @@ func (w *BotWatch) follow() error {
 	return err
 }
 
-// Wait blocks until an event that may be an update for the bot commits, d
-// passes, or ctx ends, and reports whether it was woken early. After a lost
+// Wait blocks until an event that may be an update for the bot commits (or
+// its webhook changes), d passes, or ctx ends, and reports whether it was woken early. After a lost
 // feed (a watcher too slow, a hub that failed) it reports true at once, so
 // that the owner reads the log again. While the server shuts down (the hub
 // drains its feeds) it returns ErrFeedClosed at once.
@@ -275,7 +282,7 @@ func (w *BotWatch) Wait(ctx context.Context, d time.Duration) (bool, error) {
 		ev, err := w.feed.Next(wctx)
 		switch {
 		case err == nil:
-			if updateCandidate(ev, w.bot) {
+			if wakesWatch(ev, w.bot) {
 				return true, nil
 			}
 		case wctx.Err() != nil:

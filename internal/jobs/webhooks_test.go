@@ -355,3 +355,40 @@ func TestWebhookDeliverySurvivesRestart(t *testing.T) {
 		t.Fatalf("bot that was up got %v, want m0..m3 once each", got)
 	}
 }
+
+// TestWebhookSetAgainIsTriedAtOnce: a bot whose webhook failed, and which
+// sets its webhook again, is not left waiting for its retry time.
+func TestWebhookSetAgainIsTriedAtOnce(t *testing.T) {
+	t.Parallel()
+	env := chattest.New(t)
+	w := newWorld(t, env, 1)
+	w.hooks[0].setDown(true)
+	runWith(t, env, jobs.WebhookOptions{
+		Delivery: chat.DeliveryOptions{Node: "n1", Sender: webhook.New(webhook.Options{Timeout: time.Second}), Format: format,
+			MinBackoff: time.Hour, MaxBackoff: time.Hour},
+		Sync: 50 * time.Millisecond, Idle: time.Hour, Logger: slog.New(slog.NewTextHandler(t.Output(), nil)),
+	})
+	w.send(t, 0, "m0")
+	eventually(t, "a failed attempt", func() bool { return w.hooks[0].numAttempts() == 1 })
+	w.hooks[0].setDown(false)
+	st := botState(t, env, w.bots[0])
+	if time.Until(st.RetryAt) < 50*time.Minute {
+		t.Fatalf("retry at %v, want an hour away", st.RetryAt)
+	}
+	bot, err := env.Bot(context.Background(), w.operator, w.bots[0].BotID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := env.BotKey(context.Background(), w.operator, bot.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ba, err := env.AuthenticateBot(context.Background(), bot.ID, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.SetBotWebhook(context.Background(), ba, chat.NewBotWebhook{URL: w.hooks[0].srv.URL + "/hook"}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the delivery after the webhook was set again", func() bool { return len(w.hooks[0].texts()) == 1 })
+}
