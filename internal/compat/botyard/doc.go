@@ -60,9 +60,14 @@
 // verifies a delivery by computing the HMAC of the X-Parley-Timestamp value,
 // a dot and the raw body with it, comparing in constant time with the
 // signature's hex, and refusing timestamps more than a few minutes from its
-// clock (examples/echobot does). Any answer but 2xx (or none within 10s) is
-// a failure: the bot's next attempt waits 1s, 2s, 4s ... up to 60s, and only
-// that bot's updates wait.
+// clock (examples/echobot does). Any answer but 2xx (redirects are not
+// followed; no answer within 10s) is a failure: the bot's next attempt waits
+// 1s, 2s, 4s ... up to 60s (±10%), only that bot's updates wait, and setting
+// the webhook again tries at once. Updates reach a bot in order, one at a
+// time, at least once (X-Parley-Update-Id tells repeats apart). With several
+// nodes, one at a time delivers a bot's updates: it holds a lease in the
+// database while it delivers, and another node takes over within 30s when it
+// dies.
 //
 // GET /v1/bot-api/updates?offset=&timeout=&limit= is Telegram's getUpdates:
 // it returns [{"updateId": n, "message": PreparedMessage}], waits up to
