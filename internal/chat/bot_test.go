@@ -547,6 +547,10 @@ func TestBotUpdatesQueue(t *testing.T) {
 	if err != nil || none == nil || len(none) != 0 {
 		t.Fatalf("after acknowledging both: %v, %v", none, err)
 	}
+	// An offset beyond the log does not swallow the updates to come.
+	if _, err := w.BotUpdates(ctx, w.botActor, chat.BotUpdatesQuery{Offset: 1 << 40}); err != nil {
+		t.Fatal(err)
+	}
 	// A long poll is woken by the next message.
 	got := make(chan []*chat.BotUpdate, 1)
 	go func() {

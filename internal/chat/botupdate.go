@@ -175,8 +175,14 @@ func (s *Service) BotUpdates(ctx context.Context, a Actor, q BotUpdatesQuery) ([
 		}
 		position = st.Position
 		if q.Offset-1 > position {
-			position = q.Offset - 1
-			return w.tx.AckBotUpdates(ctx, a.OrgID, a.UserID, position, w.now)
+			// An offset beyond the log acknowledges no update yet to come.
+			_, last, err := w.tx.EventBounds(ctx)
+			if err != nil {
+				return err
+			}
+			if position = min(q.Offset-1, last); position > st.Position {
+				return w.tx.AckBotUpdates(ctx, a.OrgID, a.UserID, position, w.now)
+			}
 		}
 		return nil
 	})

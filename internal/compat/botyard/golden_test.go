@@ -219,7 +219,7 @@ func (g *golden) nameOf(id string) string {
 	if n, ok := g.names[id]; ok {
 		return n
 	}
-	kind := ulidKind(id)
+	kind := botyard.KindOfULID(id)
 	if kind == "" {
 		return id
 	}
@@ -228,6 +228,3 @@ func (g *golden) nameOf(id string) string {
 	g.names[id], g.ids[n] = n, id
 	return n
 }
-
-// ulidKind names the kind of an id the server issued, or "".
-func ulidKind(id string) string { return botyard.KindOfULID(id) }

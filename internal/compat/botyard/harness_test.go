@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/parley-chat/parley/internal/chat"
@@ -75,22 +76,13 @@ func TestPatternsAreMounted(t *testing.T) {
 	botyard.Mount(mux, botyard.Deps{Chat: env.Service, DefaultOrg: org.ID})
 	for _, p := range botyard.Patterns() {
 		req := httptest.NewRequest(http.MethodGet, "/", nil)
-		method, path, ok := cut(p)
-		if ok {
-			req.Method = method
+		if method, path, ok := strings.Cut(p, " "); ok {
+			req.Method, req.URL.Path = method, path
+		} else {
+			req.URL.Path = p
 		}
-		req.URL.Path = path
 		if _, pattern := mux.Handler(req); pattern != p {
 			t.Errorf("%s is served by %q", p, pattern)
 		}
 	}
-}
-
-func cut(pattern string) (method, path string, ok bool) {
-	for i := 0; i < len(pattern); i++ {
-		if pattern[i] == ' ' {
-			return pattern[:i], pattern[i+1:], true
-		}
-	}
-	return "", pattern, false
 }
