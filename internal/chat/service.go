@@ -76,7 +76,7 @@ type Service struct {
 	now    func() time.Time
 	cfg    Config
 
-	botLimits atomic.Pointer[BotLimits] // set by SetBotLimits; nil means cfg.Bots
+	botLimits atomic.Pointer[BotLimits] // set by ReloadBotLimits; nil means cfg.Bots
 }
 
 // New returns a Service. It panics if a required dependency is missing: that

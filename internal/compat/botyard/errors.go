@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/parley-chat/parley/internal/chat"
 	"github.com/parley-chat/parley/internal/httpx"
@@ -98,10 +100,27 @@ func text(l chat.BotLimits, e *chat.Error) string {
 	return e.Message
 }
 
-// writeError renders err as Botyard did: {"message": ...} with its status.
-// Internal errors are logged with the request id and shown only as
-// "Internal Server Error".
+// writeError renders err as Botyard did, with the limits in force.
 func (s *server) writeError(w http.ResponseWriter, r *http.Request, which api, err error) {
+	render(w, r, s.log, s.chat.BotLimits(), which, err)
+}
+
+// WriteError renders an error of a middleware that runs before the surface
+// (a rate limit, say) in Botyard's format.
+func WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	which := clientAPI
+	switch {
+	case strings.HasPrefix(r.URL.Path, "/v1/bot-api/"):
+		which = botAPI
+	case strings.HasPrefix(r.URL.Path, "/v1/admin-api/"):
+		which = adminAPI
+	}
+	render(w, r, slog.Default(), chat.DefaultBotLimits(), which, err)
+}
+
+// render writes {"message": ...} with Botyard's status. Internal errors are
+// logged with the request id and shown only as "Internal Server Error".
+func render(w http.ResponseWriter, r *http.Request, log *slog.Logger, l chat.BotLimits, which api, err error) {
 	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
 		return // the client went away (a long poll, typically)
 	}
@@ -113,11 +132,11 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, which api, e
 	e := chat.AsError(err)
 	status, ok := statusOf[chat.ErrorCode(err)]
 	if e == nil || !ok {
-		s.log.Error("request failed", "request_id", httpx.RequestID(r.Context()), "method", r.Method, "path", r.URL.Path, "err", err)
+		log.Error("request failed", "request_id", httpx.RequestID(r.Context()), "method", r.Method, "path", r.URL.Path, "err", err)
 		_ = message(w, http.StatusInternalServerError, "Internal Server Error")
 		return
 	}
-	msg := text(s.chat.BotLimits(), e)
+	msg := text(l, e)
 	if e.Code == chat.Unauthenticated {
 		// A credential that stopped working mid-request.
 		switch which {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -140,5 +141,22 @@ func TestWebhookBody(t *testing.T) {
 		`"name":"a.png","size":5,"mimeType":"image/png"}],"timestamp":1696758105336}`
 	if string(b) != want {
 		t.Errorf("WebhookBody =\n%s\nwant\n%s", b, want)
+	}
+}
+
+// TestWriteError: middleware errors (a rate limit) come out in Botyard's
+// format, per API.
+func TestWriteError(t *testing.T) {
+	for path, want := range map[string]int{"/v1/client-api/bots": 429, "/v1/bot-api/bot": 429} {
+		rec := httptest.NewRecorder()
+		botyard.WriteError(rec, httptest.NewRequest("GET", path, nil), &chat.Error{Code: chat.RateLimited, Message: "Slow down."})
+		if rec.Code != want || rec.Body.String() != "{\"message\":\"Slow down.\"}\n" || rec.Header().Get("Retry-After") != "1" {
+			t.Errorf("%s: %d %q %v", path, rec.Code, rec.Body, rec.Header())
+		}
+	}
+	rec := httptest.NewRecorder()
+	botyard.WriteError(rec, httptest.NewRequest("GET", "/v1/bot-api/bot", nil), chat.ErrUnauthenticated)
+	if rec.Code != 403 || !strings.Contains(rec.Body.String(), "Invalid bot key.") {
+		t.Errorf("bot API unauthenticated: %d %q", rec.Code, rec.Body)
 	}
 }
