@@ -484,7 +484,15 @@ func (s *Service) DeliverWebhook(ctx context.Context, bot BotRef, opt DeliveryOp
 			}
 		}
 	}
+	// An update on its way is finished even when ctx ends (a graceful
+	// shutdown), so that it is recorded rather than sent again later; the
+	// sender's timeout bounds the wait.
+	sendCtx := context.WithoutCancel(ctx)
 	for _, u := range ups {
+		if ctx.Err() != nil {
+			s.release(bot, opt.Node)
+			return out, ctx.Err()
+		}
 		body, err := opt.Format(u)
 		if err != nil {
 			s.release(bot, opt.Node)
@@ -500,11 +508,7 @@ func (s *Service) DeliverWebhook(ctx context.Context, bot BotRef, opt DeliveryOp
 		if hook.Secret != "" {
 			req.Header["Authorization"] = hook.Secret
 		}
-		if serr := opt.Sender.Send(ctx, req); serr != nil {
-			if ctx.Err() != nil {
-				s.release(bot, opt.Node)
-				return out, ctx.Err()
-			}
+		if serr := opt.Sender.Send(sendCtx, req); serr != nil {
 			failures := st.Failures + 1
 			out.Failed = serr
 			out.RetryAt = s.Now().Add(jittered(opt.Backoff(failures), opt.MaxBackoff)).Truncate(time.Millisecond)
@@ -512,16 +516,16 @@ func (s *Service) DeliverWebhook(ctx context.Context, bot BotRef, opt DeliveryOp
 			if len(msg) > maxLastError {
 				msg = msg[:maxLastError]
 			}
-			err := s.store.Update(ctx, func(tx Tx) error {
-				_, err := tx.FailBotDelivery(ctx, bot.OrgID, bot.BotID, opt.Node, failures, out.RetryAt, msg)
+			err := s.store.Update(sendCtx, func(tx Tx) error {
+				_, err := tx.FailBotDelivery(sendCtx, bot.OrgID, bot.BotID, opt.Node, failures, out.RetryAt, msg)
 				return err
 			})
 			return out, err
 		}
 		var held bool
-		err = s.store.Update(ctx, func(tx Tx) error {
+		err = s.store.Update(sendCtx, func(tx Tx) error {
 			var err error
-			held, err = tx.AdvanceBotDelivery(ctx, bot.OrgID, bot.BotID, opt.Node, u.ID, s.Now().Add(opt.Lease))
+			held, err = tx.AdvanceBotDelivery(sendCtx, bot.OrgID, bot.BotID, opt.Node, u.ID, s.Now().Add(opt.Lease))
 			return err
 		})
 		if err != nil {

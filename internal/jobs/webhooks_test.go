@@ -369,7 +369,7 @@ func TestWebhookSetAgainIsTriedAtOnce(t *testing.T) {
 		Sync: 50 * time.Millisecond, Idle: time.Hour, Logger: slog.New(slog.NewTextHandler(t.Output(), nil)),
 	})
 	w.send(t, 0, "m0")
-	eventually(t, "a failed attempt", func() bool { return w.hooks[0].numAttempts() == 1 })
+	eventually(t, "a failed attempt", func() bool { return botState(t, env, w.bots[0]).Failures == 1 })
 	w.hooks[0].setDown(false)
 	st := botState(t, env, w.bots[0])
 	if time.Until(st.RetryAt) < 50*time.Minute {
