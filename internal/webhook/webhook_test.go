@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,18 +16,24 @@ import (
 
 func TestSend(t *testing.T) {
 	t.Parallel()
+	var mu sync.Mutex // guards got and body
 	var got *http.Request
 	var body string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
 		got, body = r, string(b)
+		mu.Unlock()
 		switch r.URL.Path {
 		case "/ok":
 			w.WriteHeader(http.StatusNoContent)
 		case "/redirect":
 			http.Redirect(w, r, "/ok", http.StatusFound)
 		case "/slow":
-			time.Sleep(300 * time.Millisecond)
+			select {
+			case <-r.Context().Done():
+			case <-time.After(5 * time.Second):
+			}
 		default:
 			http.Error(w, "no", http.StatusServiceUnavailable)
 		}
@@ -38,9 +45,11 @@ func TestSend(t *testing.T) {
 	if err := s.Send(ctx, req); err != nil {
 		t.Fatalf("Send(204) = %v", err)
 	}
+	mu.Lock()
 	if got.Method != http.MethodPost || got.Header.Get("Authorization") != "s3" || body != `{"a":1}` {
 		t.Errorf("received %s %v %q", got.Method, got.Header, body)
 	}
+	mu.Unlock()
 	for path, want := range map[string]string{"/down": "503", "/redirect": "302", "/slow": "timed out"} {
 		req.URL = srv.URL + path
 		if err := s.Send(ctx, req); err == nil || !strings.Contains(err.Error(), want) {
