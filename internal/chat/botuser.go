@@ -54,14 +54,6 @@ func (s *Service) SignUpWithNickname(ctx context.Context, a Actor, nickname stri
 	return user, tok, exp, err
 }
 
-// issueSession issues a token that lives ttl.
-func (s *Service) issueSession(org OrgID, user UserID, username string, ttl time.Duration) (string, time.Time, error) {
-	now := s.Now()
-	exp := now.Add(ttl)
-	tok, err := s.tokens.Issue(Claims{OrgID: org, UserID: user, Username: username, IssuedAt: now, ExpiresAt: exp})
-	return tok, exp, err
-}
-
 // RenewSession checks a session token and returns its actor with a fresh
 // token for the same user that lives the bot platform's token lifetime from
 // now (a sliding expiry). Unauthenticated for a bad or expired token.
