@@ -34,6 +34,7 @@ var rules = []rule{
 		why: "live delivery implements chat.Hub and knows no surface", deny: map[string]string{"internal/sqlstore": "the hub reads the log through chat.Store"}},
 	{prefix: "internal/jobs", allow: []string{"internal/chat"}, why: "jobs decide when; the work is in chat"},
 	{prefix: "internal/httpx", allow: []string{"internal/chat", "golang.org/x/time/rate"}, why: "shared HTTP helpers, no surface logic"},
+	{prefix: "internal/webhook", allow: []string{"internal/chat"}, why: "outbound webhook HTTP implements chat.WebhookSender and knows no surface"},
 	{prefix: "internal/httpapi", allow: []string{"internal/chat", "internal/httpx", "github.com/coder/websocket", "golang.org/x/time/rate", "go.yaml.in/yaml"},
 		why: "a surface talks only to chat.Service", deny: map[string]string{"internal/sqlstore": "no SQL in surfaces", "internal/compat": "surfaces are independent"}},
 	{prefix: "internal/compat/", allow: []string{"internal/chat", "internal/httpx", "internal/socketio", "github.com/coder/websocket", "golang.org/x/time/rate", "internal/nodetest"},

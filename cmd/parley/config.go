@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/parley-chat/parley/internal/chat"
 )
 
 // Config is everything the server can be told. Defaults give a working
@@ -80,7 +82,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	str(&c.DataDir, "data-dir", "PARLEY_DATA_DIR", "directory for the SQLite database, files and generated secrets")
 	str(&c.DatabaseURL, "database-url", "DATABASE_URL", "postgres://… to use PostgreSQL (default: SQLite in the data directory)")
 	str(&c.NATSURL, "nats-url", "NATS_URL", "NATS server for live events between nodes")
-	str(&c.ConfigFile, "config", "PARLEY_CONFIG", "optional JSON config file (service info, limits, bots)")
+	str(&c.ConfigFile, "config", "PARLEY_CONFIG", "optional JSON config file (Botyard's service info and limits)")
 	str(&c.BaseURL, "base-url", "PARLEY_BASE_URL", "public URL of the server, for links (default: from each request)")
 	str(&c.BrokerChannel, "broker-channel", "PARLEY_BROKER_CHANNEL", "NOTIFY channel / NATS subject prefix shared by a deployment's nodes")
 	str(&c.LogFormat, "log-format", "PARLEY_LOG_FORMAT", "log format: text or json")
@@ -158,6 +160,9 @@ func (c *Config) Validate() error {
 	}
 	if c.TokenTTL < time.Minute {
 		errs = append(errs, errors.New("token TTL must be at least a minute"))
+	}
+	if c.EventRetention < chat.MinEventRetention {
+		errs = append(errs, fmt.Errorf("event retention must be at least %v: bot update queues live in the event log", chat.MinEventRetention))
 	}
 	if c.MaxUploadBytes < 1024 {
 		errs = append(errs, errors.New("max upload bytes must be at least 1024"))

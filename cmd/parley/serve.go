@@ -15,6 +15,7 @@ import (
 
 	"github.com/parley-chat/parley/internal/auth"
 	"github.com/parley-chat/parley/internal/chat"
+	"github.com/parley-chat/parley/internal/compat/botyard"
 	"github.com/parley-chat/parley/internal/compat/convo"
 	"github.com/parley-chat/parley/internal/compat/forge"
 	"github.com/parley-chat/parley/internal/files/disk"
@@ -26,6 +27,7 @@ import (
 	"github.com/parley-chat/parley/internal/realtime/natsbus"
 	"github.com/parley-chat/parley/internal/realtime/pgbus"
 	"github.com/parley-chat/parley/internal/sqlstore"
+	"github.com/parley-chat/parley/internal/webhook"
 	"github.com/parley-chat/parley/web"
 )
 
@@ -109,14 +111,27 @@ func serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) (err erro
 	if err := hub.Start(ctx); err != nil {
 		return err
 	}
+	// Botyard's service info and limits (PARLEY_CONFIG); the limits are chat's rules.
+	botCfg, err := botyard.LoadConfig(cfg.ConfigFile)
+	if err != nil {
+		return err
+	}
 	svc := chat.New(chat.Deps{Store: store, Hub: hub, Files: files, Tokens: tokens, Wallets: auth.Wallets{}},
-		chat.Config{ClientSecret: cfg.ClientSecret, TokenTTL: cfg.TokenTTL, MaxUploadSize: cfg.MaxUploadBytes, MaxConnsPerUser: cfg.MaxConnsPerUser})
+		chat.Config{ClientSecret: cfg.ClientSecret, TokenTTL: cfg.TokenTTL, MaxUploadSize: cfg.MaxUploadBytes, MaxConnsPerUser: cfg.MaxConnsPerUser,
+			Bots: botCfg.ChatLimits()})
+	defaultOrg, err := svc.EnsureDefaultOrg(ctx)
+	if err != nil {
+		return err
+	}
 	runner := jobs.New(svc, jobs.Options{EventRetention: cfg.EventRetention, Logger: log})
+	webhooks := jobs.NewWebhooks(svc, jobs.WebhookOptions{Logger: log, Delivery: chat.DeliveryOptions{
+		Sender: webhook.New(webhook.Options{}), Format: botyard.WebhookBody}})
 
 	mux := http.NewServeMux()
 	httpapi.Mount(mux, httpapi.Deps{Chat: svc, Logger: log, BaseURL: cfg.BaseURL, MaxUploadBytes: cfg.MaxUploadBytes + 1<<20, Web: web.FS})
 	forge.Mount(mux, forge.Deps{Chat: svc, Logger: log, BaseURL: cfg.BaseURL})
 	convo.Mount(mux, convo.Deps{Chat: svc, Logger: log})
+	botyard.Mount(mux, botyard.Deps{Chat: svc, Logger: log, DefaultOrg: defaultOrg.ID, Config: &botCfg, ConfigPath: cfg.ConfigFile})
 	mux.Handle("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) }))
 	mux.Handle("GET /readyz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
@@ -151,8 +166,9 @@ func serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) (err erro
 	// The long-running parts, each stopped by cancelling bg and waited for.
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
-	bgErr := make(chan error, 2)
-	for _, part := range []func(context.Context) error{hub.Run, runner.Run} {
+	parts := []func(context.Context) error{hub.Run, runner.Run, webhooks.Run}
+	bgErr := make(chan error, len(parts))
+	for _, part := range parts {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"strings"
+	"time"
 )
 
 // Authenticate turns a bearer token into an Actor. It returns Unauthenticated
@@ -21,8 +22,16 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Actor, error)
 
 // IssueToken returns a bearer token for u.
 func (s *Service) IssueToken(u *User) (string, error) {
+	tok, _, err := s.issueSession(u.OrgID, u.ID, u.Username, s.cfg.TokenTTL)
+	return tok, err
+}
+
+// issueSession issues a token that lives ttl, and returns it with its expiry.
+func (s *Service) issueSession(org OrgID, user UserID, username string, ttl time.Duration) (string, time.Time, error) {
 	now := s.Now()
-	return s.tokens.Issue(Claims{OrgID: u.OrgID, UserID: u.ID, Username: u.Username, IssuedAt: now, ExpiresAt: now.Add(s.cfg.TokenTTL)})
+	exp := now.Add(ttl)
+	tok, err := s.tokens.Issue(Claims{OrgID: org, UserID: user, Username: username, IssuedAt: now, ExpiresAt: exp})
+	return tok, exp, err
 }
 
 // ProvisionOrg creates an org on behalf of the operator, who proves itself

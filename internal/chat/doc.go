@@ -36,6 +36,16 @@
 // reconnect-resume, webhooks and bot queues all read the log. The Service
 // tells its Publisher about events only after the commit succeeds.
 //
+// # Bots
+//
+// The bot platform (bot*.go, Botyard's model) gives bots a key, commands, a
+// webhook and an update queue; a bot chat is a group thread of one user and
+// one bot. A bot's updates are the messages its users write in its chats,
+// read from the event log after the bot's durable position: DeliverWebhook
+// (driven by jobs) POSTs them, one node at a time per bot, and BotUpdates
+// serves them to a bot that polls. Products without orgs keep their users
+// in the default org (EnsureDefaultOrg).
+//
 // # Errors
 //
 // Use cases return *Error values with a Code; each surface renders codes in

@@ -298,3 +298,57 @@ func (au *authority) scope(channels []*Channel) ThreadScope {
 	}
 	return s
 }
+
+// The bot platform (bot.go, botchat.go and their neighbours).
+
+// canManageBots: the operator, admins and user managers create, delete and
+// re-key bots.
+func canManageBots(au *authority) bool { return au.has(PermManageUsers) }
+
+// canReloadBotConfig: only the operator (the client secret) changes the
+// server-wide limits of the bot platform.
+func canReloadBotConfig(au *authority) bool { return au.actor.Operator }
+
+// actsAsBot reports whether a bot acts (through its key).
+func actsAsBot(au *authority) bool { return au.signedIn() && au.user.Bot }
+
+// canChatWithBot: a person (not a bot) may open chats with a bot of its org.
+func canChatWithBot(au *authority, bot *User) bool {
+	return au.signedIn() && !au.user.Bot && bot != nil && bot.Bot && !bot.Deleted && bot.OrgID == au.actor.OrgID
+}
+
+// canSignUpWithNickname: a visitor becomes a member with only a nickname in
+// the org bot platforms share by default, or in an org open to join.
+func canSignUpWithNickname(au *authority, org *Org) bool {
+	return au.actor.Kind == Anonymous && org != nil && org.ID == au.actor.OrgID && (org.Slug == DefaultOrgSlug || org.OpenJoin)
+}
+
+// chatRelation is how an actor stands to a bot chat.
+type chatRelation int
+
+const (
+	// chatHidden: the chat does not exist for the actor (another org).
+	chatHidden chatRelation = iota
+	// chatForeign: the chat is someone else's in the actor's org. Botyard
+	// answers "Chat is not related to current user." (403).
+	chatForeign
+	// chatOwn: the actor is the chat's user or its bot.
+	chatOwn
+)
+
+// botChatAccess decides how au stands to a bot chat: only its user (as a
+// person) and its bot (as a bot) use it.
+func botChatAccess(au *authority, c *BotChat) chatRelation {
+	switch {
+	case c == nil || c.OrgID != au.actor.OrgID || !au.signedIn():
+		return chatHidden
+	case au.user.Bot && au.user.ID == c.BotID, !au.user.Bot && au.user.ID == c.UserID:
+		return chatOwn
+	}
+	return chatForeign
+}
+
+// canOpenFileByPath: a bot platform file path is a capability (it holds the
+// file's random storage token, as Botyard's public static URLs were
+// unguessable names): whoever has it, in the file's org, may read the file.
+func canOpenFileByPath(au *authority, f *File) bool { return f != nil && f.OrgID == au.actor.OrgID }

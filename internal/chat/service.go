@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -45,6 +46,9 @@ type Config struct {
 	// MaxConnsPerUser caps one user's live subscriptions on a node (many
 	// tabs and devices are normal).
 	MaxConnsPerUser int
+	// Bots are the bot platform's limits (botlimits.go); zero fields take
+	// Botyard's defaults.
+	Bots BotLimits
 }
 
 // Defaults for Config fields left zero.
@@ -84,6 +88,8 @@ type Service struct {
 
 	subsMu sync.Mutex     // guards subs
 	subs   map[UserID]int // live subscriptions per user on this node
+
+	botLimits atomic.Pointer[BotLimits] // set by ReloadBotLimits; nil means cfg.Bots
 }
 
 // New returns a Service. It panics if a required dependency is missing: that

@@ -191,6 +191,7 @@ type ReadTx interface {
 	// ProfileFile returns the file of the user's profile image; NotFound
 	// when the user has none.
 	ProfileFile(ctx context.Context, org OrgID, user UserID) (FileID, error)
+	BotReadTx // the bot platform (botstore.go)
 }
 
 // Tx reads and writes inside one unit of work.
@@ -301,4 +302,5 @@ type Tx interface {
 	DeleteFile(ctx context.Context, org OrgID, id FileID) error
 	// SetProfileFile records file as the user's profile image.
 	SetProfileFile(ctx context.Context, org OrgID, user UserID, file FileID, at time.Time) error
+	BotTx // the bot platform (botstore.go)
 }

@@ -1,7 +1,7 @@
-// Package jobs decides when Parley's due work runs: presence expiry and event
-// log pruning (and, as features need them, scheduled and expiring
-// messages). The work itself is in chat; several nodes may run the same jobs
-// because each claims its rows in the database.
+// Package jobs decides when Parley's due work runs: presence expiry, event
+// log pruning and bot webhook delivery (webhooks.go) (and, as features need
+// them, scheduled and expiring messages). The work itself is in chat; several
+// nodes may run the same jobs because each claims its rows in the database.
 package jobs
 
 import (
@@ -16,7 +16,8 @@ import (
 // Options tune the runner.
 type Options struct {
 	// EventRetention is how long the event log keeps events (resume
-	// cursors older than that get a reset). Default 7 days.
+	// cursors older than that get a reset). Default 7 days, and never less
+	// than chat.MinEventRetention: bot update queues live in the log.
 	EventRetention time.Duration
 	// PresenceEvery and PruneEvery are the intervals of those jobs.
 	PresenceEvery time.Duration
@@ -35,6 +36,7 @@ func New(svc *chat.Service, opt Options) *Runner {
 	if opt.EventRetention <= 0 {
 		opt.EventRetention = 7 * 24 * time.Hour
 	}
+	opt.EventRetention = max(opt.EventRetention, chat.MinEventRetention)
 	if opt.PresenceEvery <= 0 {
 		opt.PresenceEvery = 30 * time.Second
 	}

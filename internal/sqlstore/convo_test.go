@@ -11,13 +11,6 @@ import (
 	"github.com/parley-chat/parley/internal/sqlstore/sqlstoretest"
 )
 
-func mustUpdate(t *testing.T, s *sqlstore.Store, fn func(tx chat.Tx) error) {
-	t.Helper()
-	if err := s.Update(context.Background(), fn); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestAPIKeysAndNonces(t *testing.T) {
 	sqlstoretest.ForEachEngine(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := context.Background()
