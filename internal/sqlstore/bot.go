@@ -271,7 +271,6 @@ func (t *tx) TopicEvents(ctx context.Context, org chat.OrgID, topic string, typ 
 		int64(org), after, upTo, string(typ), "% "+topic+" %", limit)
 }
 
-
 func (t *tx) AckBotUpdates(ctx context.Context, org chat.OrgID, bot chat.UserID, upTo int64, at time.Time) error {
 	_, err := t.exec(ctx, `UPDATE bots SET position = ?, updated_at = ? WHERE user_id = ? AND org_id = ? AND position < ?`,
 		upTo, ms(at), int64(bot), int64(org), upTo)
