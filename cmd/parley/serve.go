@@ -203,8 +203,12 @@ func serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) (err erro
 func surfaceError(w http.ResponseWriter, r *http.Request, err error) {
 	p := r.URL.Path
 	switch {
+	case strings.HasPrefix(p, "/v1/client-api/"), strings.HasPrefix(p, "/v1/bot-api/"), strings.HasPrefix(p, "/v1/admin-api/"), strings.HasPrefix(p, "/static/"):
+		botyard.WriteError(w, r, err)
 	case strings.HasPrefix(p, "/v1/") || p == "/create-org":
 		httpapi.WriteError(w, r, err)
+	case strings.HasPrefix(p, "/api/"):
+		convo.WriteError(w, r, err)
 	default:
 		forge.WriteError(w, r, err)
 	}

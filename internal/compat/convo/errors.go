@@ -67,3 +67,9 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, key st
 	}
 	httpx.WriteJSON(w, status, map[string]any{"success": false, key: chat.ErrorMessage(err)})
 }
+
+// WriteError renders err as The Convo Space does (for middleware in front
+// of the surface, such as the rate limiter).
+func WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	writeError(w, r, slog.Default(), "error", err)
+}
