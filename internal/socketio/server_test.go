@@ -590,7 +590,7 @@ func TestRooms(t *testing.T) {
 	for range 3 {
 		ids = append(ids, mustHandshake(t, h.eio).mustConnect(""))
 	}
-	a, b, c := h.sockets[ids[0]], h.sockets[ids[1]], h.sockets[ids[2]]
+	a, b, c := h.socket(ids[0]), h.socket(ids[1]), h.socket(ids[2])
 	a.Join("x")
 	a.Join("x")
 	a.Join("y")
