@@ -271,3 +271,32 @@ func (au *authority) scope(channels []*Channel) ThreadScope {
 	}
 	return s
 }
+
+// isThreadModerator reports whether au moderates th itself (a
+// conversation's admins).
+func isThreadModerator(au *authority, th *Thread) bool {
+	return au.signedIn() && slices.Contains(th.Moderators, au.user.ID)
+}
+
+// canPinMessage: in a thread the actor can write in, the thread's
+// moderators, the org's channel moderators, the chat's author, and either
+// party of a direct conversation.
+func canPinMessage(au *authority, th *Thread, m *Message, acc Access) bool {
+	if !acc.CanWrite() || m.Deleted {
+		return false
+	}
+	return au.actor.Kind == System || th.Kind == KindDirect || isThreadModerator(au, th) || au.has(PermManageChannels) ||
+		au.signedIn() && m.AuthorID == au.user.ID
+}
+
+// canUnsendMessage: only the author takes a message back.
+func canUnsendMessage(au *authority, m *Message) bool {
+	return au.signedIn() && m.AuthorID == au.user.ID && !m.Deleted
+}
+
+// canForwardMessage: any readable message but an ephemeral one, whose copy
+// would outlive it.
+func canForwardMessage(m *Message) bool { return !m.Deleted && m.ExpiresAt.IsZero() }
+
+// canReviewReports: admins and owners, or an administrator role.
+func canReviewReports(au *authority) bool { return canAdminister(au) }

@@ -200,29 +200,7 @@ func (sub *Subscription) Close() { sub.feed.Close() }
 // Typing announces that the actor is typing in a thread it can write in, to
 // the thread's other readers. It is ephemeral: nothing is stored.
 func (s *Service) Typing(ctx context.Context, a Actor, thread ThreadID) error {
-	var th *Thread
-	err := s.view(ctx, func(tx ReadTx) error {
-		au, err := loadAuthority(ctx, tx, a)
-		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
-			return err
-		}
-		var acc Access
-		if th, acc, err = visibleThread(ctx, tx, au, thread); err != nil {
-			return err
-		}
-		if !acc.CanWrite() {
-			return Errorf(Forbidden, "You cannot write in this thread.")
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	s.publish(&Event{OrgID: a.OrgID, Type: EventTyping, ActorID: a.UserID, UserID: a.UserID, ThreadID: th.ID, At: s.Now(), Topics: threadTopics(th)})
-	return nil
+	return s.announceTyping(ctx, a, thread, EventTyping)
 }
 
 // TouchPresence marks the actor active now. When it was away (or never

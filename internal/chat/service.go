@@ -71,6 +71,11 @@ type Service struct {
 	tokens Tokens
 	now    func() time.Time
 	cfg    Config
+
+	// node names this Service in the rows it claims (scheduled messages);
+	// due is signalled when work with a due time is added (see DueChanged).
+	node string
+	due  chan struct{}
 }
 
 // New returns a Service. It panics if a required dependency is missing: that
@@ -85,7 +90,8 @@ func New(d Deps, cfg Config) *Service {
 	if cfg.MaxUploadSize <= 0 {
 		cfg.MaxUploadSize = DefaultMaxUploadSize
 	}
-	s := &Service{store: d.Store, pub: d.Publisher, hub: d.Hub, files: d.Files, tokens: d.Tokens, now: d.Now, cfg: cfg}
+	s := &Service{store: d.Store, pub: d.Publisher, hub: d.Hub, files: d.Files, tokens: d.Tokens, now: d.Now, cfg: cfg,
+		node: randomText()[:12], due: make(chan struct{}, 1)}
 	if s.pub == nil && s.hub != nil {
 		s.pub = s.hub
 	}
@@ -105,6 +111,9 @@ type work struct {
 	tx     Tx
 	now    time.Time
 	events []*Event
+	// wake: the unit of work added something with a due time (a scheduled
+	// or expiring message), so the jobs must look again after the commit.
+	wake bool
 }
 
 // emit appends e to the log within the unit of work.
@@ -131,6 +140,9 @@ func (s *Service) update(ctx context.Context, fn func(w *work) error) error {
 	}
 	if len(w.events) > 0 && s.pub != nil {
 		s.pub.Publish(w.events...)
+	}
+	if w.wake {
+		s.signalDue()
 	}
 	return nil
 }

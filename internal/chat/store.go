@@ -25,6 +25,7 @@ const (
 	ConflictHostname    = "hostname_taken"
 	ConflictClientMsgID = "duplicate_client_msg_id"
 	ConflictThreadKey   = "thread_key_taken"
+	ConflictReport      = "already_reported"
 )
 
 // ThreadScope restricts thread queries to what one actor may see. The rule
@@ -114,6 +115,9 @@ type ReadTx interface {
 	// EventBounds returns the oldest retained event id minus one (the
 	// horizon a resume cursor must not be older than) and the newest id.
 	EventBounds(ctx context.Context) (horizon, last int64, err error)
+
+	// Polls, reports, scheduled and expiring messages (richstore.go).
+	RichReadTx
 }
 
 // Tx reads and writes inside one unit of work.
@@ -185,4 +189,7 @@ type Tx interface {
 	// work commits; ids are assigned in commit order, so a reader of the log
 	// never sees a smaller id appear after a larger one.
 	AppendEvent(ctx context.Context, e *Event) error
+
+	// Purges, reports and scheduled messages (richstore.go).
+	RichTx
 }

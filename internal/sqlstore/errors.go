@@ -27,6 +27,7 @@ var uniques = []struct {
 	{"orgs_hostname", "orgs.hostname", chat.ConflictHostname, "That hostname is used by another org."},
 	{"messages_client_msg_id", "messages.author_id, messages.client_msg_id", chat.ConflictClientMsgID, "A chat with that client_msg_id exists."},
 	{"threads_key", "threads.org_id, threads.key", chat.ConflictThreadKey, "That thread already exists."},
+	{"reports_reporter", "reports.message_id, reports.reporter_id", chat.ConflictReport, "You already reported that chat."},
 }
 
 // mapError turns driver errors into chat errors. It is called on every error
