@@ -126,9 +126,9 @@ func (c *conn) inRoom(id chat.ThreadID) bool {
 }
 
 // pump delivers the subscription's events until the socket disconnects. A
-// subscription that ends by itself (the client fell behind, the server is
-// restarting, the credential stopped working) disconnects the socket with
-// an error emit: Allo has no resume, so the client reconnects and rejoins.
+// subscription that ends otherwise (the client fell behind, the credential
+// stopped working) disconnects the socket with an error emit saying why:
+// Allo has no resume, so the client connects again and rejoins its rooms.
 func (c *conn) pump() {
 	defer close(c.done)
 	ctx := c.so.Context()
@@ -136,6 +136,12 @@ func (c *conn) pump() {
 		ev, err := c.sub.Next(ctx)
 		if errors.Is(err, chat.ErrResumeExpired) {
 			continue
+		}
+		if errors.Is(err, chat.ErrFeedClosed) {
+			// The server is shutting down: Surface.Close closes the
+			// session, and the client, seeing the transport close,
+			// reconnects to another node by itself.
+			return
 		}
 		if err != nil {
 			if ctx.Err() == nil {
