@@ -95,9 +95,13 @@ func (s *surface) routes() []route {
 		}
 	}
 	sort.Strings(names)
+	// The Engine.IO endpoint is registered per method (GET polls and
+	// upgrades, POST sends), so it stays more specific than a catch-all
+	// "GET /" another surface may serve.
 	rts := []route{
 		{"GET /api", http.HandlerFunc(welcome)},
-		{"/socket.io/", s.sio},
+		{"GET /socket.io/", s.sio},
+		{"POST /socket.io/", s.sio},
 	}
 	for _, name := range names {
 		rts = append(rts, route{"POST /api/chat/" + name, s.rest(name, s.ops[name])})
