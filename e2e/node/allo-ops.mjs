@@ -9,6 +9,7 @@
 // client's default, HTTP long-polling upgraded to WebSocket).
 // Prints {"conversation", "secondConversation", "messages": {...}} for the Go
 // test to check through /v1.
+import http from "node:http";
 import { connect, connected, main, until, url } from "./socketio-lib.mjs";
 
 const fixture = JSON.parse(process.env.PARLEY_ALLO || "{}");
@@ -76,13 +77,25 @@ function typedHex(oid) {
   return "2" + String.fromCharCode(79 - h.length) + h;
 }
 
-async function rest(token, path, body) {
-  const res = await fetch(url + path, {
-    method: "POST",
-    headers: { Authorization: "Bearer " + token, "Content-Type": "application/json" },
-    body: JSON.stringify(body),
+// post sends a JSON POST without keeping the connection alive (a kept-alive
+// connection would hold the process open after the scenario).
+function post(token, path, body) {
+  return new Promise((resolve, reject) => {
+    const data = JSON.stringify(body);
+    const req = http.request(url + path, {
+      method: "POST",
+      agent: false,
+      headers: { Authorization: "Bearer " + token, "Content-Type": "application/json", "Content-Length": Buffer.byteLength(data) },
+    });
+    req.on("response", (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (c) => (text += c));
+      res.on("end", () => resolve({ status: res.statusCode, body: JSON.parse(text) }));
+    });
+    req.on("error", reject);
+    req.end(data);
   });
-  return { status: res.status, body: await res.json() };
 }
 
 main(async () => {
@@ -230,20 +243,16 @@ main(async () => {
   await refused(alice, "sendMessage", "just a string", "invalid");
 
   // A REST call reaches the room's sockets.
-  const viaRest = await rest(tokens.alice, "/api/chat/sendMessage", { conversationID: id, message: "from REST" });
+  const viaRest = await post(tokens.alice, "/api/chat/sendMessage", { conversationID: id, message: "from REST" });
   check(viaRest.status === 201, `REST status ${viaRest.status}`);
   const got = await next(bob, "message", (m) => m.message === "from REST");
   check(got._id === viaRest.body._id, "REST message id");
-  const pinRest = await rest(tokens.alice, "/api/chat/pinMessage", { conversationID: id, messageId: hello._id, pin: false });
+  const pinRest = await post(tokens.alice, "/api/chat/pinMessage", { conversationID: id, messageId: hello._id, pin: false });
   check(pinRest.status === 200, `REST pin ${pinRest.status}`);
   check((await next(bob, "messagePinned", (p) => p.pinned === false)).messageId === hello._id, "REST unpin reached the room");
 
   // So does a chat sent through the native API.
-  const v1 = await fetch(url + "/v1/chats", {
-    method: "POST",
-    headers: { Authorization: "Bearer " + tokens.bob, "Content-Type": "application/json" },
-    body: JSON.stringify({ thread_id: typedHex(id), text: "from /v1" }),
-  });
+  const v1 = await post(tokens.bob, "/v1/chats", { thread_id: typedHex(id), text: "from /v1" });
   check(v1.status === 200, `/v1 status ${v1.status}`);
   const fromV1 = await next(alice, "message", (m) => m.message === "from /v1");
   check(fromV1.userID === users.bob, "the /v1 chat's sender");
