@@ -98,6 +98,24 @@ type Event struct {
 	Scheduled *ScheduledMessage
 
 	enc sync.Map // format -> []byte, so each format is encoded once
+
+	// topicSet indexes Topics for events with many of them (a conversation
+	// of hundreds reaches as many user topics), built once for all
+	// subscribers; see HasTopic.
+	topicOnce sync.Once
+	topicSet  map[string]struct{}
+}
+
+// HasTopic reports whether t is one of the event's topics.
+func (e *Event) HasTopic(t string) bool {
+	e.topicOnce.Do(func() {
+		e.topicSet = make(map[string]struct{}, len(e.Topics))
+		for _, x := range e.Topics {
+			e.topicSet[x] = struct{}{}
+		}
+	})
+	_, ok := e.topicSet[t]
+	return ok
 }
 
 // Presence is a presence change: users becoming active or away.

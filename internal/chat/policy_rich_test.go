@@ -112,3 +112,26 @@ func TestPlainTextAndExpiry(t *testing.T) {
 		}
 	}
 }
+
+func TestMatches(t *testing.T) {
+	many := &Event{Topics: []string{TopicThread(1)}}
+	for i := range 100 {
+		many.Topics = append(many.Topics, TopicUser(UserID(i+1)))
+	}
+	few := &Event{Topics: []string{TopicThread(1), TopicUser(7)}}
+	for _, tt := range []struct {
+		topics map[string]bool
+		ev     *Event
+		want   bool
+	}{
+		{map[string]bool{TopicUser(50): true, TopicOrg(1): true}, many, true},
+		{map[string]bool{TopicUser(500): true, TopicOrg(1): true}, many, false},
+		{map[string]bool{TopicUser(7): true}, few, true},
+		{map[string]bool{TopicUser(8): true}, few, false},
+		{map[string]bool{}, many, false},
+	} {
+		if got := matches(tt.topics, tt.ev); got != tt.want {
+			t.Errorf("matches(%v, %d topics) = %v, want %v", tt.topics, len(tt.ev.Topics), got, tt.want)
+		}
+	}
+}

@@ -186,6 +186,16 @@ func (sub *Subscription) admit(ctx context.Context, ev *Event) (bool, error) {
 }
 
 func matches(topics map[string]bool, ev *Event) bool {
+	if len(ev.Topics) > len(topics) && len(ev.Topics) > 8 {
+		// A big audience: look the subscriber's few topics up in the
+		// event's index rather than the event's many in the subscriber's.
+		for t := range topics {
+			if ev.HasTopic(t) {
+				return true
+			}
+		}
+		return false
+	}
 	for _, t := range ev.Topics {
 		if topics[t] {
 			return true
