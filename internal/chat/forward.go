@@ -19,7 +19,9 @@ type Forward struct {
 // options (with no votes), with ForwardedFrom naming the original. NotFound
 // when the actor cannot read the message or the target; Forbidden when it
 // cannot write in the target or the message may not be forwarded (an
-// ephemeral message would outlive its time).
+// ephemeral message would outlive its time). Uploads are not copied: the
+// copy refers to the original's, which go with the original if it is
+// unsent.
 func (s *Service) ForwardMessage(ctx context.Context, a Actor, in Forward) (*Message, error) {
 	if err := in.From.check(); err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -53,11 +54,25 @@ func punctuality(b *testing.B, n int, window time.Duration) {
 	start := env.Now().Add(lead)
 	sendAt := func(i int) time.Time { return start.Add(window * time.Duration(i) / time.Duration(n)) }
 	began := time.Now()
-	for i := range n {
-		_, _, err := env.ScheduleMessage(ctx, authors[i%len(authors)], chat.NewScheduled{Message: chat.NewMessage{ThreadID: conv.ID, Text: strconv.Itoa(i)}, SendAt: sendAt(i)})
-		if err != nil {
-			b.Fatal(err)
-		}
+	var wg sync.WaitGroup
+	errs := make(chan error, len(authors))
+	for k, author := range authors {
+		wg.Add(1)
+		go func() { // one writer per author; PostgreSQL takes them in parallel
+			defer wg.Done()
+			for i := k; i < n; i += len(authors) {
+				_, _, err := env.ScheduleMessage(ctx, author, chat.NewScheduled{Message: chat.NewMessage{ThreadID: conv.ID, Text: strconv.Itoa(i)}, SendAt: sendAt(i)})
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		b.Fatal(err)
 	}
 	if took := time.Since(began); took > lead {
 		b.Fatalf("scheduling took %v, longer than the %v lead: the measure would be meaningless", took, lead)

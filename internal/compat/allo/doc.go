@@ -56,6 +56,12 @@
 //     scheduled for later). joinConversation over REST checks that the
 //     caller may read the conversation and returns it: rooms are a socket
 //     concept.
+//   - A "private" conversation with one other user is the pair's one direct
+//     conversation: creating it again returns the existing one (the
+//     original created a duplicate each time). Other conversations are
+//     groups whose creator is their admin (for "private" ones with several
+//     users too; the original gave those no admins). The type is kept in
+//     the conversation's metadata and rendered back.
 //   - Everything is persisted, including voice messages, stickers and polls
 //     (the socket version of the original kept none of them, so votePoll
 //     could never find a poll). message is optional for stickers and polls
@@ -78,9 +84,10 @@
 //     since Allo has no way to fetch a message by id. Ephemeral messages
 //     cannot be forwarded.
 //   - deleteMessage leaves a tombstone (the core keeps sequence numbers
-//     whole) and may be done by the author or a moderator; unsendMessage,
-//     by the author only, deletes the message for good, with its copies in
-//     the event log.
+//     whole) and may be done by the author or an org moderator;
+//     unsendMessage, by the author only, deletes the message for good, with
+//     its copies in the event log (a socket that had not yet been sent the
+//     message then only hears messageUnsent).
 //   - Ephemeral messages are deleted for good at expiry by internal/jobs
 //     (not a Mongo TTL index), and messageDeleted carries the message's id
 //     (the original sent createdAt.toString()). expiresIn of zero or less is
