@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -152,19 +153,34 @@ func (s *Service) ScheduleMessage(ctx context.Context, a Actor, in NewScheduled)
 // writableThread loads the thread a new message goes to and checks that the
 // actor may write in it and that what it replies to is in it.
 func writableThread(ctx context.Context, tx ReadTx, au *authority, in NewMessage) (*Thread, error) {
-	th, acc, err := visibleThread(ctx, tx, au, in.ThreadID)
+	th, err := tx.ThreadByID(ctx, au.actor.OrgID, in.ThreadID)
+	if isNotFound(err) {
+		return nil, notFound("Thread")
+	}
 	if err != nil {
 		return nil, err
 	}
-	if !acc.CanWrite() {
-		return nil, Errorf(Forbidden, "You cannot post in this thread.")
+	return th, checkWritable(ctx, tx, au, th, in)
+}
+
+// checkWritable checks that the actor may write in th (NotFound when it
+// cannot even read it) and that what in replies to is in it.
+func checkWritable(ctx context.Context, tx ReadTx, au *authority, th *Thread, in NewMessage) error {
+	acc, err := accessToThread(ctx, tx, au, th)
+	switch {
+	case err != nil:
+		return err
+	case !acc.CanRead():
+		return notFound("Thread")
+	case !acc.CanWrite():
+		return Errorf(Forbidden, "You cannot post in this thread.")
 	}
 	if in.ReplyTo != 0 {
 		if r, err := tx.MessageByID(ctx, au.actor.OrgID, in.ReplyTo); err != nil || r.ThreadID != th.ID {
-			return nil, Invalidf("reply_to", "The message replied to is not in this thread.")
+			return Invalidf("reply_to", "The message replied to is not in this thread.")
 		}
 	}
-	return th, nil
+	return nil
 }
 
 // ScheduledMessages lists the actor's scheduled messages, soonest first.
@@ -305,6 +321,7 @@ func (s *Service) deliver(ctx context.Context, due []*ScheduledMessage) (int, er
 	n := 0
 	err := s.update(ctx, func(w *work) error {
 		n = 0
+		b := &batch{authors: map[Actor]*authorityOrErr{}, threads: map[ThreadID]*Thread{}}
 		for _, orig := range due {
 			ok, err := w.tx.ClaimScheduled(ctx, orig.ID, s.node, w.now)
 			if err != nil {
@@ -314,7 +331,7 @@ func (s *Service) deliver(ctx context.Context, due []*ScheduledMessage) (int, er
 				continue // sent, failed or canceled elsewhere
 			}
 			sm := *orig
-			msg, err := s.deliverOne(ctx, w, &sm)
+			msg, err := s.deliverOne(ctx, w, b, &sm)
 			sm.ClaimedBy, sm.UpdatedAt = s.node, w.now
 			switch {
 			case err == nil:
@@ -348,20 +365,63 @@ func refusal(err error) bool {
 	return false
 }
 
+// batch holds what the deliveries of one unit of work share: the authors'
+// authorities and the threads, each loaded once. Nothing else writes in the
+// unit of work, so they stay current, the threads kept so by post.
+type batch struct {
+	authors map[Actor]*authorityOrErr
+	threads map[ThreadID]*Thread
+}
+
+// clone returns a copy of th that shares none of its slices.
+func (th *Thread) clone() *Thread {
+	c := *th
+	c.Tags, c.ChannelIDs = slices.Clone(th.Tags), slices.Clone(th.ChannelIDs)
+	c.Participants, c.Moderators = slices.Clone(th.Participants), slices.Clone(th.Moderators)
+	return &c
+}
+
+type authorityOrErr struct {
+	au  *authority
+	err error
+}
+
 // deliverOne posts sm as its author, with the author's rights now. It
 // checks everything before writing, so a refusal leaves nothing written.
-func (s *Service) deliverOne(ctx context.Context, w *work, sm *ScheduledMessage) (*Message, error) {
-	au, err := loadAuthority(ctx, w.tx, MemberActor(sm.OrgID, sm.AuthorID))
-	if err != nil {
-		return nil, err
+func (s *Service) deliverOne(ctx context.Context, w *work, b *batch, sm *ScheduledMessage) (*Message, error) {
+	a := MemberActor(sm.OrgID, sm.AuthorID)
+	ae := b.authors[a]
+	if ae == nil {
+		ae = &authorityOrErr{}
+		ae.au, ae.err = loadAuthority(ctx, w.tx, a)
+		b.authors[a] = ae
+	}
+	if ae.err != nil {
+		return nil, ae.err
 	}
 	in := sm.Message
 	in.ThreadID = sm.ThreadID
-	th, err := writableThread(ctx, w.tx, au, in)
-	if err != nil {
+	th := b.threads[sm.ThreadID]
+	if th == nil || th.OrgID != sm.OrgID {
+		var err error
+		if th, err = w.tx.ThreadByID(ctx, sm.OrgID, sm.ThreadID); isNotFound(err) {
+			return nil, notFound("Thread")
+		} else if err != nil {
+			return nil, err
+		}
+		b.threads[sm.ThreadID] = th
+	}
+	if err := checkWritable(ctx, w.tx, ae.au, th, in); err != nil {
 		return nil, err
 	}
-	return s.post(ctx, w, au, th, in)
+	// post updates the thread it is given and the event keeps it: each
+	// message gets its own copy, which the next one starts from.
+	th = th.clone()
+	m, err := s.post(ctx, w, ae.au, th, in)
+	if err == nil {
+		b.threads[sm.ThreadID] = th
+	}
+	return m, err
 }
 
 // failScheduled marks a scheduled message failed after its delivery failed
