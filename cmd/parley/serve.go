@@ -15,6 +15,7 @@ import (
 
 	"github.com/parley-chat/parley/internal/auth"
 	"github.com/parley-chat/parley/internal/chat"
+	"github.com/parley-chat/parley/internal/compat/allo"
 	"github.com/parley-chat/parley/internal/compat/botyard"
 	"github.com/parley-chat/parley/internal/compat/convo"
 	"github.com/parley-chat/parley/internal/compat/forge"
@@ -132,6 +133,7 @@ func serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) (err erro
 	forge.Mount(mux, forge.Deps{Chat: svc, Logger: log, BaseURL: cfg.BaseURL})
 	convo.Mount(mux, convo.Deps{Chat: svc, Logger: log})
 	botyard.Mount(mux, botyard.Deps{Chat: svc, Logger: log, DefaultOrg: defaultOrg.ID, Config: &botCfg, ConfigPath: cfg.ConfigFile})
+	alloSurface := allo.Mount(mux, allo.Deps{Chat: svc, Logger: log})
 	mux.Handle("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) }))
 	mux.Handle("GET /readyz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
@@ -162,6 +164,14 @@ func serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) (err erro
 	// Shutdown does not wait for hijacked connections (WebSockets): the hub
 	// drain closes them with "restarting, resume".
 	srv.RegisterOnShutdown(hub.Drain)
+	// Shutdown waits for active requests, Socket.IO long-polls among them:
+	// the drain starts with it, flushing and closing every session.
+	sioDrained := make(chan error, 1)
+	srv.RegisterOnShutdown(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+		defer cancel()
+		sioDrained <- alloSurface.Close(ctx)
+	})
 
 	// The long-running parts, each stopped by cancelling bg and waited for.
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
@@ -189,6 +199,14 @@ func serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) (err erro
 	defer cancel()
 	if serr := srv.Shutdown(sctx); serr != nil {
 		err = errors.Join(err, fmt.Errorf("shutdown: %w", serr))
+	}
+	select {
+	case serr := <-sioDrained:
+		if serr != nil {
+			err = errors.Join(err, fmt.Errorf("drain socket.io: %w", serr))
+		}
+	case <-sctx.Done():
+		err = errors.Join(err, fmt.Errorf("drain socket.io: %w", sctx.Err()))
 	}
 	stopBG()
 	wg.Wait()

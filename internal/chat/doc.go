@@ -46,6 +46,18 @@
 // serves them to a bot that polls. Products without orgs keep their users
 // in the default org (EnsureDefaultOrg).
 //
+// # Rich messages
+//
+// A message may carry attachments by URL (voice notes, stickers), a poll
+// (one vote per user, changeable), an encrypted payload (ciphertext in Text:
+// Message.PlainText, the only text a search index, excerpt or preview may
+// read, is empty for it), a pin, a forwarded-from link, and a lifetime
+// after which ExpireDue deletes it for good, with its copies in the event
+// log (as UnsendMessage does). Scheduled messages wait in their own table,
+// seen only by their author, until PublishDue posts them; reports wait in
+// the org's moderation queue until an admin resolves them. internal/jobs
+// decides when the due work runs (DueChanged, NextDue).
+//
 // # Errors
 //
 // Use cases return *Error values with a Code; each surface renders codes in

@@ -29,16 +29,34 @@ const (
 	EventUserUpdated    EventType = "user.updated"
 	EventRolesChanged   EventType = "roles.changed"
 	EventOrgUpdated     EventType = "org.updated"
+
+	// Rich message features (pin.go, unsend.go, expire.go, receipt.go,
+	// poll.go, report.go, schedule.go).
+	EventMessagePinned     EventType = "message.pinned"
+	EventMessageUnpinned   EventType = "message.unpinned"
+	EventMessageUnsent     EventType = "message.unsent"
+	EventMessageExpired    EventType = "message.expired"
+	EventMessageRead       EventType = "message.read"
+	EventPollVoted         EventType = "poll.voted"
+	EventMessageReported   EventType = "message.reported"
+	EventReportResolved    EventType = "report.resolved"
+	EventMessageScheduled  EventType = "message.scheduled"
+	EventScheduledCanceled EventType = "scheduled.canceled"
+	EventScheduledFailed   EventType = "scheduled.failed"
 )
 
 // Ephemeral event types.
 const (
 	EventTyping   EventType = "typing"
 	EventPresence EventType = "presence"
+	// EventTypingStopped: the user stopped typing before sending.
+	EventTypingStopped EventType = "typing.stopped"
 )
 
 // Durable reports whether events of type t are written to the log.
-func (t EventType) Durable() bool { return t != EventTyping && t != EventPresence }
+func (t EventType) Durable() bool {
+	return t != EventTyping && t != EventPresence && t != EventTypingStopped
+}
 
 // Membership reports whether an event of type t can change what its org's
 // users may see, so live subscriptions must recompute their topics.
@@ -73,8 +91,31 @@ type Event struct {
 	Read     *ReadState
 	Reaction *Reaction
 	Presence *Presence
+	// Vote is the ballot of a poll.voted event; Report the report of a
+	// report event; Scheduled the scheduled message of a scheduled event.
+	Vote      *Vote
+	Report    *Report
+	Scheduled *ScheduledMessage
 
 	enc sync.Map // format -> []byte, so each format is encoded once
+
+	// topicSet indexes Topics for events with many of them (a conversation
+	// of hundreds reaches as many user topics), built once for all
+	// subscribers; see HasTopic.
+	topicOnce sync.Once
+	topicSet  map[string]struct{}
+}
+
+// HasTopic reports whether t is one of the event's topics.
+func (e *Event) HasTopic(t string) bool {
+	e.topicOnce.Do(func() {
+		e.topicSet = make(map[string]struct{}, len(e.Topics))
+		for _, x := range e.Topics {
+			e.topicSet[x] = struct{}{}
+		}
+	})
+	_, ok := e.topicSet[t]
+	return ok
 }
 
 // Presence is a presence change: users becoming active or away.
@@ -115,6 +156,11 @@ type eventPayload struct {
 	User      *User      `json:"us,omitempty"`
 	Read      *ReadState `json:"r,omitempty"`
 	Reaction  *Reaction  `json:"re,omitempty"`
+
+	// Rich message features.
+	Vote      *Vote             `json:"v,omitempty"`
+	Report    *Report           `json:"rp,omitempty"`
+	Scheduled *ScheduledMessage `json:"sm,omitempty"`
 }
 
 // EncodePayload returns the stored form of e's body. Stores keep it opaque.
@@ -122,6 +168,7 @@ func EncodePayload(e *Event) ([]byte, error) {
 	return json.Marshal(eventPayload{
 		ActorID: e.ActorID, ThreadID: e.ThreadID, ChannelID: e.ChannelID, UserID: e.UserID,
 		Message: e.Message, Thread: e.Thread, Channel: e.Channel, User: e.User, Read: e.Read, Reaction: e.Reaction,
+		Vote: e.Vote, Report: e.Report, Scheduled: e.Scheduled,
 	})
 }
 
@@ -133,5 +180,21 @@ func DecodePayload(e *Event, b []byte) error {
 	}
 	e.ActorID, e.ThreadID, e.ChannelID, e.UserID = p.ActorID, p.ThreadID, p.ChannelID, p.UserID
 	e.Message, e.Thread, e.Channel, e.User, e.Read, e.Reaction = p.Message, p.Thread, p.Channel, p.User, p.Read, p.Reaction
+	e.Vote, e.Report, e.Scheduled = p.Vote, p.Report, p.Scheduled
 	return nil
+}
+
+// AboutMessage returns the message whose content the event carries, or zero.
+// Stores index events by it so that a message deleted for good (expired,
+// unsent) takes its copies in the log with it.
+func (e *Event) AboutMessage() MessageID {
+	switch {
+	case e.Message != nil:
+		return e.Message.ID
+	case e.Reaction != nil:
+		return e.Reaction.MessageID
+	case e.Vote != nil:
+		return e.Vote.MessageID
+	}
+	return 0
 }

@@ -15,6 +15,10 @@ type (
 	MessageID int64
 	FileID    int64
 	FeedID    int64
+	// ReportID names a report in the moderation queue.
+	ReportID int64
+	// ScheduledID names a message waiting for its time.
+	ScheduledID int64
 )
 
 // MaxID is the largest identifier any surface has to render (56 bits).
@@ -35,6 +39,10 @@ const (
 	KindFile    Kind = 7
 	KindRole    Kind = 8
 	KindGrant   Kind = 9
+	// Kinds past 9 have no single digit; the native API writes them as
+	// letters (see httpapi's ids.go).
+	KindReport    Kind = 10
+	KindScheduled Kind = 11
 )
 
 func (k Kind) String() string {
@@ -57,6 +65,10 @@ func (k Kind) String() string {
 		return "role"
 	case KindGrant:
 		return "grant"
+	case KindReport:
+		return "report"
+	case KindScheduled:
+		return "scheduled message"
 	}
 	return "kind" + strconv.Itoa(int(k))
 }

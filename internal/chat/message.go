@@ -96,13 +96,31 @@ type NewMessage struct {
 	// ClientMsgID makes the call idempotent per author: a retry with the same
 	// id returns the original message and stores nothing new.
 	ClientMsgID string
+
+	// Rich content, checked in richmessage.go: attachments by URL (voice
+	// notes, stickers), an encrypted payload (ciphertext in Text), a poll,
+	// and a lifetime (Ephemeral, ExpiresIn) after which the message is
+	// deleted for good.
+	Attachments         []Attachment
+	Encrypted           bool
+	EncryptionAlgorithm string
+	Signature           string
+	Poll                *NewPoll
+	Ephemeral           bool
+	ExpiresIn           time.Duration
+
+	// forwardOf is the message this one copies (ForwardMessage only).
+	forwardOf *Message
 }
 
 func (in *NewMessage) normalize() error {
 	if in.ThreadID == 0 {
 		return Invalidf("thread_id", "The thread_id is required.")
 	}
-	if err := checkText("text", in.Text, MaxMessageLen); err != nil {
+	if err := in.normalizeRich(); err != nil {
+		return err
+	}
+	if err := in.checkBody(); err != nil {
 		return err
 	}
 	if len(in.Files) > MaxAttachments {
@@ -136,8 +154,10 @@ type MessageFilter struct {
 // ReactionInput sets or removes a reaction (a blind, idempotent write).
 type ReactionInput struct {
 	MessageID MessageID
-	Name      string
-	Remove    bool
+	// ThreadID, when set, must be the message's thread.
+	ThreadID ThreadID
+	Name     string
+	Remove   bool
 }
 
 func (in *ReactionInput) normalize() error {
@@ -198,6 +218,10 @@ func (s *Service) post(ctx context.Context, w *work, au *authority, th *Thread, 
 	}
 	m := &Message{OrgID: th.OrgID, ThreadID: th.ID, Seq: seq, AuthorID: au.userID(), Text: in.Text, XID: in.XID,
 		ClientMsgID: in.ClientMsgID, ReplyTo: in.ReplyTo, CreatedAt: w.now, UpdatedAt: w.now, Attachments: atts}
+	in.applyRich(m, w.now)
+	if !m.ExpiresAt.IsZero() {
+		w.wake = true
+	}
 	if err := w.tx.InsertMessage(ctx, m); err != nil {
 		return nil, err
 	}
@@ -304,6 +328,9 @@ func (s *Service) Message(ctx context.Context, a Actor, id MessageID) (*Message,
 			return err
 		}
 		msg, _, _, err = visibleMessage(ctx, tx, au, id)
+		if err == nil && msg.Expired(s.Now()) {
+			msg, err = nil, notFound("Chat")
+		}
 		return err
 	})
 	return msg, err
@@ -323,6 +350,7 @@ func (s *Service) Messages(ctx context.Context, a Actor, f MessageFilter) ([]*Me
 			return err
 		}
 		msgs, err = tx.Messages(ctx, f)
+		msgs = unexpired(msgs, s.Now())
 		return err
 	})
 	return msgs, err
@@ -374,6 +402,15 @@ func (s *Service) EditMessage(ctx context.Context, a Actor, in MessageEdit) (*Me
 // DeleteMessage deletes a message: its author or a moderator may. The text
 // is erased; the message stays as a tombstone so sequence numbers hold.
 func (s *Service) DeleteMessage(ctx context.Context, a Actor, id MessageID) (*Message, error) {
+	return s.DeleteThreadMessage(ctx, a, MessageRef{MessageID: id})
+}
+
+// DeleteThreadMessage is DeleteMessage for a message named with its thread:
+// Invalid when the message is in another thread.
+func (s *Service) DeleteThreadMessage(ctx context.Context, a Actor, ref MessageRef) (*Message, error) {
+	if err := ref.check(); err != nil {
+		return nil, err
+	}
 	var msg *Message
 	err := s.update(ctx, func(w *work) error {
 		au, err := loadAuthority(ctx, w.tx, a)
@@ -383,24 +420,30 @@ func (s *Service) DeleteMessage(ctx context.Context, a Actor, id MessageID) (*Me
 		if err := requireMember(au); err != nil {
 			return err
 		}
-		m, th, _, err := visibleMessage(ctx, w.tx, au, id)
+		m, th, _, err := visibleMessageIn(ctx, w.tx, au, ref, w.now)
 		if err != nil {
 			return err
 		}
 		if !canDeleteMessage(au, m) {
 			return Errorf(Forbidden, "Only the author or a moderator can delete a chat.")
 		}
-		m.Deleted, m.Text, m.UpdatedAt = true, "", w.now
-		if err := w.tx.UpdateMessage(ctx, m); err != nil {
-			return err
-		}
-		if err := w.tx.AdjustThread(ctx, th.ID, -1, w.now); err != nil {
-			return err
-		}
 		msg = m
-		return w.emit(ctx, &Event{OrgID: a.OrgID, Type: EventMessageDeleted, ActorID: au.userID(), ThreadID: th.ID, Message: m, Topics: threadTopics(th)})
+		return tombstone(ctx, w, au, m, th)
 	})
 	return msg, err
+}
+
+// tombstone deletes m: its text is erased and it stays so sequence numbers
+// hold.
+func tombstone(ctx context.Context, w *work, au *authority, m *Message, th *Thread) error {
+	m.Deleted, m.Text, m.UpdatedAt = true, "", w.now
+	if err := w.tx.UpdateMessage(ctx, m); err != nil {
+		return err
+	}
+	if err := w.tx.AdjustThread(ctx, th.ID, -1, w.now); err != nil {
+		return err
+	}
+	return w.emit(ctx, &Event{OrgID: th.OrgID, Type: EventMessageDeleted, ActorID: au.userID(), ThreadID: th.ID, Message: m, Topics: threadTopics(th)})
 }
 
 // React sets or removes the actor's reaction on a message: a blind,
@@ -418,7 +461,7 @@ func (s *Service) React(ctx context.Context, a Actor, in ReactionInput) error {
 		if err := requireMember(au); err != nil {
 			return err
 		}
-		m, th, acc, err := visibleMessage(ctx, w.tx, au, in.MessageID)
+		m, th, acc, err := visibleMessageIn(ctx, w.tx, au, MessageRef{ThreadID: in.ThreadID, MessageID: in.MessageID}, w.now)
 		if err != nil {
 			return err
 		}

@@ -352,3 +352,32 @@ func botChatAccess(au *authority, c *BotChat) chatRelation {
 // file's random storage token, as Botyard's public static URLs were
 // unguessable names): whoever has it, in the file's org, may read the file.
 func canOpenFileByPath(au *authority, f *File) bool { return f != nil && f.OrgID == au.actor.OrgID }
+
+// isConversationAdmin reports whether au moderates th itself (a
+// conversation's admins).
+func isConversationAdmin(au *authority, th *Thread) bool {
+	return au.signedIn() && slices.Contains(th.Moderators, au.user.ID)
+}
+
+// canPinMessage: in a thread the actor can write in, the thread's
+// moderators, the org's channel moderators, the chat's author, and either
+// party of a direct conversation.
+func canPinMessage(au *authority, th *Thread, m *Message, acc Access) bool {
+	if !acc.CanWrite() || m.Deleted {
+		return false
+	}
+	return au.actor.Kind == System || th.Kind == KindDirect || isConversationAdmin(au, th) || au.has(PermManageChannels) ||
+		au.signedIn() && m.AuthorID == au.user.ID
+}
+
+// canUnsendMessage: only the author takes a message back.
+func canUnsendMessage(au *authority, m *Message) bool {
+	return au.signedIn() && m.AuthorID == au.user.ID && !m.Deleted
+}
+
+// canForwardMessage: any readable message but an ephemeral one, whose copy
+// would outlive it.
+func canForwardMessage(m *Message) bool { return !m.Deleted && m.ExpiresAt.IsZero() }
+
+// canReviewReports: admins and owners, or an administrator role.
+func canReviewReports(au *authority) bool { return canAdminister(au) }

@@ -264,6 +264,16 @@ func (sub *Subscription) admitPending(ctx context.Context, ev *Event) (bool, err
 }
 
 func matches(topics map[string]bool, ev *Event) bool {
+	if len(ev.Topics) > len(topics) && len(ev.Topics) > 8 {
+		// A big audience: look the subscriber's few topics up in the
+		// event's index rather than the event's many in the subscriber's.
+		for t := range topics {
+			if ev.HasTopic(t) {
+				return true
+			}
+		}
+		return false
+	}
 	for _, t := range ev.Topics {
 		if topics[t] {
 			return true
@@ -283,29 +293,7 @@ func (sub *Subscription) Close() {
 // Typing announces that the actor is typing in a thread it can write in, to
 // the thread's other readers. It is ephemeral: nothing is stored.
 func (s *Service) Typing(ctx context.Context, a Actor, thread ThreadID) error {
-	var th *Thread
-	err := s.view(ctx, func(tx ReadTx) error {
-		au, err := loadAuthority(ctx, tx, a)
-		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
-			return err
-		}
-		var acc Access
-		if th, acc, err = visibleThread(ctx, tx, au, thread); err != nil {
-			return err
-		}
-		if !acc.CanWrite() {
-			return Errorf(Forbidden, "You cannot write in this thread.")
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	s.publish(&Event{OrgID: a.OrgID, Type: EventTyping, ActorID: a.UserID, UserID: a.UserID, ThreadID: th.ID, At: s.Now(), Topics: threadTopics(th)})
-	return nil
+	return s.announceTyping(ctx, a, thread, EventTyping)
 }
 
 // TouchPresence marks the actor active now. When it was away (or never

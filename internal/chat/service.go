@@ -90,6 +90,11 @@ type Service struct {
 	subs   map[UserID]int // live subscriptions per user on this node
 
 	botLimits atomic.Pointer[BotLimits] // set by ReloadBotLimits; nil means cfg.Bots
+
+	// node names this Service in the rows it claims (scheduled messages);
+	// due is signalled when work with a due time is added (see DueChanged).
+	node string
+	due  chan struct{}
 }
 
 // New returns a Service. It panics if a required dependency is missing: that
@@ -108,7 +113,7 @@ func New(d Deps, cfg Config) *Service {
 		cfg.MaxConnsPerUser = DefaultMaxConnsPerUser
 	}
 	s := &Service{store: d.Store, pub: d.Publisher, hub: d.Hub, files: d.Files, tokens: d.Tokens, wallets: d.Wallets, now: d.Now, cfg: cfg,
-		subs: map[UserID]int{}}
+		subs: map[UserID]int{}, node: randomText()[:12], due: make(chan struct{}, 1)}
 	if s.pub == nil && s.hub != nil {
 		s.pub = s.hub
 	}
@@ -128,6 +133,9 @@ type work struct {
 	tx     Tx
 	now    time.Time
 	events []*Event
+	// wake: the unit of work added something with a due time (a scheduled
+	// or expiring message), so the jobs must look again after the commit.
+	wake bool
 }
 
 // emit appends e to the log within the unit of work.
@@ -154,6 +162,9 @@ func (s *Service) update(ctx context.Context, fn func(w *work) error) error {
 	}
 	if len(w.events) > 0 && s.pub != nil {
 		s.pub.Publish(w.events...)
+	}
+	if w.wake {
+		s.signalDue()
 	}
 	return nil
 }

@@ -27,6 +27,7 @@ const (
 	ConflictThreadKey   = "thread_key_taken"
 	ConflictNonceUsed   = "nonce_used"
 	ConflictAPIKey      = "api_key_taken"
+	ConflictReport      = "already_reported"
 )
 
 // ThreadScope restricts thread queries to what one actor may see. The rule
@@ -192,6 +193,8 @@ type ReadTx interface {
 	// when the user has none.
 	ProfileFile(ctx context.Context, org OrgID, user UserID) (FileID, error)
 	BotReadTx // the bot platform (botstore.go)
+	// Polls, reports, scheduled and expiring messages (richstore.go).
+	RichReadTx
 }
 
 // Tx reads and writes inside one unit of work.
@@ -303,4 +306,6 @@ type Tx interface {
 	// SetProfileFile records file as the user's profile image.
 	SetProfileFile(ctx context.Context, org OrgID, user UserID, file FileID, at time.Time) error
 	BotTx // the bot platform (botstore.go)
+	// Purges, reports and scheduled messages (richstore.go).
+	RichTx
 }

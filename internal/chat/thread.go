@@ -392,6 +392,7 @@ func (s *Service) Thread(ctx context.Context, a Actor, id ThreadID) (*ThreadView
 		if v.Chats, err = tx.Messages(ctx, MessageFilter{ThreadID: id, Limit: MaxThreadChats}); err != nil {
 			return err
 		}
+		v.Chats = unexpired(v.Chats, s.Now())
 		slices.Reverse(v.Chats)
 		v.Read, err = readStateOf(ctx, tx, au, v.Thread)
 		return err

@@ -23,6 +23,7 @@ type postChatRequest struct {
 	ReplyTo     string   `json:"reply_to"`
 	XID         string   `json:"xid"`
 	ClientMsgID string   `json:"client_msg_id"`
+	richChatRequest
 }
 
 func (s *server) postChat(w http.ResponseWriter, r *http.Request, a chat.Actor) error {
@@ -44,8 +45,9 @@ func (s *server) postChat(w http.ResponseWriter, r *http.Request, a chat.Actor) 
 			return err
 		}
 	}
-	m, err := s.chat.PostMessage(r.Context(), a, chat.NewMessage{ThreadID: tid, Text: in.Text, Files: files, ReplyTo: reply,
-		XID: in.XID, ClientMsgID: in.ClientMsgID})
+	nm := chat.NewMessage{ThreadID: tid, Text: in.Text, Files: files, ReplyTo: reply, XID: in.XID, ClientMsgID: in.ClientMsgID}
+	in.richChatRequest.applyTo(&nm)
+	m, err := s.chat.PostMessage(r.Context(), a, nm)
 	if err != nil {
 		return err
 	}

@@ -10,13 +10,22 @@ import (
 
 // formatID renders an id in Struct's typed hex: the kind digit, a letter
 // that encodes the hex length ('O' minus the number of hex digits), and the
-// lowercase hex of the id. Zero renders as "0".
+// lowercase hex of the id. Zero renders as "0". Kinds past 9, which Struct
+// did not have, take lowercase letters: 'a' is 10 (reports), 'b' 11
+// (scheduled chats).
 func formatID(k chat.Kind, id int64) string {
 	if id == 0 {
 		return "0"
 	}
 	h := strconv.FormatInt(id, 16)
-	return string(rune('0'+k)) + string(rune('O'-len(h))) + h
+	return string(kindChar(k)) + string(rune('O'-len(h))) + h
+}
+
+func kindChar(k chat.Kind) rune {
+	if k <= 9 {
+		return rune('0' + k)
+	}
+	return rune('a' + k - 10)
 }
 
 // parseID parses a typed-hex id of kind k. A malformed id or one of another
@@ -37,10 +46,15 @@ func decodeID(s string) (int64, chat.Kind, error) {
 	if len(s) < 3 {
 		return 0, 0, fmt.Errorf("too short")
 	}
-	if s[0] < '1' || s[0] > '9' {
+	var kind chat.Kind
+	switch c := s[0]; {
+	case c >= '1' && c <= '9':
+		kind = chat.Kind(c - '0')
+	case c >= 'a' && c <= 'z':
+		kind = chat.Kind(c-'a') + 10
+	default:
 		return 0, 0, fmt.Errorf("unknown kind %q", s[0])
 	}
-	kind := chat.Kind(s[0] - '0')
 	hex := s[2:]
 	if len(hex) > 14 {
 		return 0, 0, fmt.Errorf("too long")

@@ -66,6 +66,8 @@ func TestIDs(t *testing.T) {
 		{chat.KindMessage, 0x1ae93, "1J1ae93"},
 		{chat.KindMessage, chat.MaxID, "1Affffffffffffff"},
 		{chat.KindFeed, 0, "0"},
+		{chat.KindReport, 0x2a, "aM2a"},
+		{chat.KindScheduled, 0x7, "bN7"},
 	}
 	for _, tt := range tests {
 		if got := formatID(tt.kind, tt.id); got != tt.want {
@@ -79,7 +81,7 @@ func TestIDs(t *testing.T) {
 			t.Errorf("parseID(%q) = %#x, %v; want %#x", tt.want, got, err, tt.id)
 		}
 	}
-	for _, bad := range []string{"", "0", "1", "1N", "1Mf", "1N01", "1NA", "1O", "xN1", "1N-1", "1N1 ", "1Affffffffffffff0"} {
+	for _, bad := range []string{"", "0", "1", "1N", "1Mf", "1N01", "1NA", "1O", "-N1", "AN1", "1N-1", "1N1 ", "1Affffffffffffff0"} {
 		if _, _, err := decodeID(bad); err == nil {
 			t.Errorf("decodeID(%q) succeeded", bad)
 		}

@@ -57,6 +57,7 @@ type chatJSON struct {
 	Reactions   []reactionJSON `json:"reactions"`
 	ReplyTo     string         `json:"reply_to,omitempty"`
 	ClientMsgID string         `json:"client_msg_id,omitempty"`
+	chatRichJSON
 }
 
 func (s *server) toChat(base string, m *chat.Message) chatJSON {
@@ -69,10 +70,14 @@ func (s *server) toChat(base string, m *chat.Message) chatJSON {
 		c.ReplyTo = chatID(m.ReplyTo)
 	}
 	for _, a := range m.Attachments {
+		if a.FileID == 0 {
+			continue // attached by URL: see addRich
+		}
 		h := fileHandle(a.FileID)
 		c.Images = append(c.Images, imageJSON{Handle: h, URL: base + "/v1/files/" + h, CType: a.ContentType, FName: a.Name, Size: a.Size})
 	}
 	c.Reactions = messageReactions(m.Reactions)
+	addRich(&c, m)
 	return c
 }
 

@@ -177,7 +177,7 @@ func (s *server) eventFrame(base string, ev *chat.Event) any {
 	case chat.EventPresence:
 		return wsFrame{Path: "/presence", Data: map[string]any{"status": ev.Presence.Status, "user_ids": userIDs(ev.Presence.UserIDs)}}
 	default:
-		return nil
+		return s.richEventFrame(base, ev)
 	}
 	return f
 }

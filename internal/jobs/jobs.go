@@ -1,7 +1,7 @@
 // Package jobs decides when Parley's due work runs: presence expiry, event
-// log pruning and bot webhook delivery (webhooks.go) (and, as features need
-// them, scheduled and expiring messages). The work itself is in chat; several
-// nodes may run the same jobs because each claims its rows in the database.
+// log pruning, bot webhook delivery (webhooks.go), and scheduled and expiring
+// messages (due.go). The work itself is in chat; several nodes may run the
+// same jobs because each claims its rows in the database.
 package jobs
 
 import (
@@ -22,7 +22,12 @@ type Options struct {
 	// PresenceEvery and PruneEvery are the intervals of those jobs.
 	PresenceEvery time.Duration
 	PruneEvery    time.Duration
-	Logger        *slog.Logger
+	// DueIdle caps how long the due-work loop sleeps when nothing is due
+	// sooner (work added on other nodes is found within it). Default 2s.
+	DueIdle time.Duration
+	// Now is the clock; nil means time.Now.
+	Now    func() time.Time
+	Logger *slog.Logger
 }
 
 // Runner runs the jobs until its context ends.
@@ -42,6 +47,12 @@ func New(svc *chat.Service, opt Options) *Runner {
 	}
 	if opt.PruneEvery <= 0 {
 		opt.PruneEvery = time.Hour
+	}
+	if opt.DueIdle <= 0 {
+		opt.DueIdle = 2 * time.Second
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
 	}
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
@@ -78,6 +89,11 @@ func (r *Runner) Run(ctx context.Context) error {
 	every("prune-events", r.opt.PruneEvery, func(ctx context.Context, now time.Time) (int, error) {
 		return r.svc.PruneEvents(ctx, now.Add(-r.opt.EventRetention))
 	})
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		r.runDue(ctx)
+	}()
 	wg.Wait()
 	return nil
 }

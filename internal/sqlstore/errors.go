@@ -29,6 +29,7 @@ var uniques = []struct {
 	{"threads_key", "threads.org_id, threads.key", chat.ConflictThreadKey, "That thread already exists."},
 	{"api_keys_key", "api_keys.key", chat.ConflictAPIKey, "That API key exists."},
 	{"wallet_nonces_pkey", "wallet_nonces.org_id, wallet_nonces.signer, wallet_nonces.nonce", chat.ConflictNonceUsed, "That nonce was used."},
+	{"reports_reporter", "reports.message_id, reports.reporter_id", chat.ConflictReport, "You already reported that chat."},
 }
 
 // mapError turns driver errors into chat errors. It is called on every error

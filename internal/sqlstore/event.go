@@ -31,9 +31,9 @@ func (t *tx) flushEvents(ctx context.Context) error {
 	if err != nil {
 		return mapError(fmt.Errorf("take event ids: %w", err))
 	}
-	const cols = 6
+	const cols = 7
 	var b strings.Builder
-	b.WriteString(`INSERT INTO events (id, org_id, type, topics, payload, created_at) VALUES `)
+	b.WriteString(`INSERT INTO events (id, org_id, type, topics, payload, created_at, message_id) VALUES `)
 	args := make([]any, 0, cols*len(t.events))
 	for i, e := range t.events {
 		e.ID = last - int64(len(t.events)) + int64(i) + 1
@@ -44,8 +44,8 @@ func (t *tx) flushEvents(ctx context.Context) error {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString("(?,?,?,?,?,?)")
-		args = append(args, e.ID, int64(e.OrgID), string(e.Type), strings.Join(e.Topics, " "), string(payload), ms(e.At))
+		b.WriteString("(?,?,?,?,?,?,?)")
+		args = append(args, e.ID, int64(e.OrgID), string(e.Type), strings.Join(e.Topics, " "), string(payload), ms(e.At), int64(e.AboutMessage()))
 	}
 	if _, err := t.exec(ctx, b.String(), args...); err != nil {
 		return fmt.Errorf("insert events: %w", err)
