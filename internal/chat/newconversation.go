@@ -7,7 +7,6 @@ import (
 	"strings"
 )
 
-
 // NewConversation is the input for starting a conversation between users
 // without a first message (a chat app's "new conversation").
 type NewConversation struct {
