@@ -225,6 +225,8 @@ func surfaceError(w http.ResponseWriter, r *http.Request, err error) {
 		botyard.WriteError(w, r, err)
 	case strings.HasPrefix(p, "/v1/") || p == "/create-org":
 		httpapi.WriteError(w, r, err)
+	case strings.HasPrefix(p, "/api/chat/"), p == "/api", strings.HasPrefix(p, "/socket.io/"):
+		allo.WriteError(w, r, err)
 	case strings.HasPrefix(p, "/api/"):
 		convo.WriteError(w, r, err)
 	default:

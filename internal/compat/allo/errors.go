@@ -3,7 +3,9 @@ package allo
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/parley-chat/parley/internal/chat"
 	"github.com/parley-chat/parley/internal/httpx"
@@ -55,4 +57,11 @@ func (s *surface) writeError(w http.ResponseWriter, r *http.Request, op string, 
 		w.Header().Set("Retry-After", "1")
 	}
 	_ = httpx.WriteJSON(w, status, body)
+}
+
+// WriteError renders err as Allo's REST error (for middleware in front of
+// the surface, such as the rate limiter).
+func WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	s := &surface{log: slog.Default()}
+	s.writeError(w, r, strings.TrimPrefix(r.URL.Path, "/api/chat/"), err)
 }
