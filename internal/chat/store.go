@@ -82,6 +82,10 @@ type ReadTx interface {
 	ThreadByKey(ctx context.Context, org OrgID, key string) (*Thread, error)
 	ThreadReactions(ctx context.Context, id ThreadID) ([]ThreadReaction, error)
 	Tags(ctx context.Context, scope ThreadScope) ([]TagCount, error)
+	// SearchThreads runs q within scope (see ThreadQuery). The threads come
+	// with ChannelIDs, Participants and Tags. Deleted chats and threads are
+	// never matched by terms.
+	SearchThreads(ctx context.Context, scope ThreadScope, q ThreadQuery) ([]ThreadHit, error)
 
 	// MessageByID returns a message with its attachments and reactions.
 	MessageByID(ctx context.Context, org OrgID, id MessageID) (*Message, error)
@@ -124,9 +128,12 @@ type Tx interface {
 	AutoJoinChannels(ctx context.Context, org OrgID) ([]ChannelID, error)
 
 	// InsertThread stores t with its ChannelIDs and Participants and sets
-	// its ID. Conflict(ConflictThreadKey).
+	// its ID; its subject, summary and tags become searchable in the same
+	// unit of work. Conflict(ConflictThreadKey).
 	InsertThread(ctx context.Context, t *Thread) error
-	// UpdateThread writes subject, summary, tags, flags.
+	// UpdateThread writes subject, summary, tags, flags, and keeps the search
+	// index in step: a deleted thread and its chats leave it, an undeleted
+	// one returns with its chats.
 	UpdateThread(ctx context.Context, t *Thread) error
 	// AddParticipants is idempotent.
 	AddParticipants(ctx context.Context, thread ThreadID, users []UserID, at time.Time) error
@@ -136,8 +143,11 @@ type Tx interface {
 	// AdjustThread adds delta to the thread's num_chats.
 	AdjustThread(ctx context.Context, thread ThreadID, delta int, at time.Time) error
 
-	// InsertMessage stores m and sets its ID. Conflict(ConflictClientMsgID).
+	// InsertMessage stores m and sets its ID; its text becomes searchable in
+	// the same unit of work. Conflict(ConflictClientMsgID).
 	InsertMessage(ctx context.Context, m *Message) error
+	// UpdateMessage writes m's text and flags and re-indexes its text; a
+	// deleted message leaves the search index.
 	UpdateMessage(ctx context.Context, m *Message) error
 	// SetReaction and DeleteReaction are blind writes; they report whether
 	// anything changed.

@@ -113,7 +113,7 @@ func (t *tx) InsertMessage(ctx context.Context, m *chat.Message) error {
 		return fmt.Errorf("insert message: %w", err)
 	}
 	m.ID = chat.MessageID(id)
-	return nil
+	return t.indexMessage(ctx, m, false)
 }
 
 func (t *tx) UpdateMessage(ctx context.Context, m *chat.Message) error {
@@ -126,7 +126,7 @@ func (t *tx) UpdateMessage(ctx context.Context, m *chat.Message) error {
 	if err != nil {
 		return fmt.Errorf("update message %d: %w", m.ID, err)
 	}
-	return nil
+	return t.indexMessage(ctx, m, true)
 }
 
 func (t *tx) SetReaction(ctx context.Context, r chat.Reaction, at time.Time) (bool, error) {

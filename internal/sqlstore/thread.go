@@ -137,7 +137,13 @@ func (t *tx) InsertThread(ctx context.Context, th *chat.Thread) error {
 	if err := t.AddParticipants(ctx, th.ID, th.Participants, th.CreatedAt); err != nil {
 		return err
 	}
-	return t.setTags(ctx, th)
+	if err := t.setTags(ctx, th); err != nil {
+		return err
+	}
+	if th.Deleted {
+		return nil
+	}
+	return t.indexThreadFields(ctx, th)
 }
 
 func (t *tx) setTags(ctx context.Context, th *chat.Thread) error {
@@ -153,12 +159,30 @@ func (t *tx) setTags(ctx context.Context, th *chat.Thread) error {
 }
 
 func (t *tx) UpdateThread(ctx context.Context, th *chat.Thread) error {
+	var wasDeleted bool
+	if err := t.queryRow(ctx, `SELECT deleted FROM threads WHERE id = ? AND org_id = ?`, int64(th.ID), int64(th.OrgID)).Scan(&wasDeleted); err != nil {
+		return mapError(fmt.Errorf("update thread %d: %w", th.ID, err))
+	}
 	_, err := t.exec(ctx, `UPDATE threads SET subject = ?, summary = ?, resolved = ?, hidden = ?, deleted = ?, read_public = ?, write_public = ?
 		WHERE id = ? AND org_id = ?`, th.Subject, th.Summary, th.Resolved, th.Hidden, th.Deleted, th.ReadPublic, th.WritePublic, int64(th.ID), int64(th.OrgID))
 	if err != nil {
 		return fmt.Errorf("update thread %d: %w", th.ID, err)
 	}
-	return t.setTags(ctx, th)
+	if err := t.setTags(ctx, th); err != nil {
+		return err
+	}
+	switch {
+	case th.Deleted:
+		if err := t.s.fts.removeThread(ctx, t, th.ID); err != nil {
+			return fmt.Errorf("unindex thread %d: %w", th.ID, err)
+		}
+		return nil
+	case wasDeleted:
+		if err := t.indexThreadChats(ctx, th.ID); err != nil {
+			return fmt.Errorf("index chats of thread %d: %w", th.ID, err)
+		}
+	}
+	return t.indexThreadFields(ctx, th)
 }
 
 func (t *tx) AddParticipants(ctx context.Context, thread chat.ThreadID, users []chat.UserID, at time.Time) error {
