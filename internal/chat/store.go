@@ -96,6 +96,11 @@ type ReadTx interface {
 	// ReadState returns NotFound when the user never read the thread.
 	ReadState(ctx context.Context, user UserID, thread ThreadID) (*ReadState, error)
 
+	// Feeds lists the user's own feeds, oldest first.
+	Feeds(ctx context.Context, org OrgID, user UserID) ([]*Feed, error)
+	// FeedByID returns a stored feed of the org, whoever owns it.
+	FeedByID(ctx context.Context, org OrgID, id FeedID) (*Feed, error)
+
 	FileByID(ctx context.Context, org OrgID, id FileID) (*File, error)
 	Files(ctx context.Context, org OrgID, ids []FileID) ([]*File, error)
 
@@ -155,6 +160,12 @@ type Tx interface {
 	DeleteReaction(ctx context.Context, r Reaction) (bool, error)
 
 	UpsertReadState(ctx context.Context, r *ReadState) error
+
+	// InsertFeed stores f and sets its ID (never below FirstFeedID).
+	InsertFeed(ctx context.Context, f *Feed) error
+	// UpdateFeed writes f's name and filters.
+	UpdateFeed(ctx context.Context, f *Feed) error
+	DeleteFeed(ctx context.Context, org OrgID, id FeedID) error
 
 	InsertFile(ctx context.Context, f *File) error
 	AttachFiles(ctx context.Context, msg MessageID, files []FileID) error

@@ -1,5 +1,5 @@
 -- +goose Up
--- Full-text search. The index is kept in step by the store in the
+-- Full-text search and feeds. The index is kept in step by the store in the
 -- same transaction as every write (see search.go); its documents are a
 -- thread's subject, summary and tags (ids -(thread_id<<2 | field)) and each
 -- chat (id = the chat's id), holding the tokens chat.IndexTokens gives.
@@ -29,6 +29,23 @@ CREATE TABLE search_meta (
 );
 INSERT INTO search_meta (id, tokenizer, layout) VALUES (1, 0, 0);
 
+-- Users' own feeds. Ids below 16 belong to the default feeds (6N1, 6N2, 6N3).
+CREATE TABLE feeds (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    org_id      BIGINT  NOT NULL REFERENCES orgs (id),
+    user_id     BIGINT  NOT NULL REFERENCES users (id),
+    name        TEXT    NOT NULL,
+    channel_ids TEXT    NOT NULL DEFAULT '[]',
+    user_ids    TEXT    NOT NULL DEFAULT '[]',
+    dm          BOOLEAN NOT NULL DEFAULT FALSE,
+    created_at  BIGINT  NOT NULL,
+    updated_at  BIGINT  NOT NULL
+);
+CREATE INDEX feeds_user ON feeds (user_id, id);
+INSERT INTO sqlite_sequence (name, seq) VALUES ('feeds', 15);
+
 -- +goose Down
+DROP TABLE feeds;
+DELETE FROM sqlite_sequence WHERE name = 'feeds';
 DROP TABLE search_meta;
 DROP TABLE search_fts;
