@@ -7,6 +7,7 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/parley-chat/parley/internal/auth"
 	"github.com/parley-chat/parley/internal/chat"
@@ -17,10 +18,32 @@ import (
 // ClientSecret is the operator secret of services made by New.
 const ClientSecret = "test-client-secret"
 
-// Env is a service under test with its recorder.
+// Env is a service under test with its recorder and clock.
 type Env struct {
 	*chat.Service
 	Events *Recorder
+	Clock  *Clock
+}
+
+// Clock is the service's clock: the real time plus an offset that tests
+// move forward (never back, so issued tokens stay valid).
+type Clock struct {
+	mu     sync.Mutex
+	offset time.Duration // guarded by mu
+}
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset += d
 }
 
 // New returns a fresh service on a fresh database.
@@ -35,9 +58,9 @@ func New(tb testing.TB) *Env {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	rec := &Recorder{}
-	svc := chat.New(chat.Deps{Store: store, Publisher: rec, Files: files, Tokens: tokens}, chat.Config{ClientSecret: ClientSecret})
-	return &Env{Service: svc, Events: rec}
+	rec, clock := &Recorder{}, &Clock{}
+	svc := chat.New(chat.Deps{Store: store, Publisher: rec, Files: files, Tokens: tokens, Now: clock.Now}, chat.Config{ClientSecret: ClientSecret})
+	return &Env{Service: svc, Events: rec, Clock: clock}
 }
 
 // Recorder is a chat.Publisher that keeps what it is given.
