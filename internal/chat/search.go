@@ -74,6 +74,8 @@ type ThreadQuery struct {
 	Terms []SearchTerm
 	// MinTerms is how many of Terms a thread must match (len(Terms) for all).
 	MinTerms int
+	// Topics matches Terms in subjects, summaries and tags only, not chats.
+	Topics bool
 	// Filter restricts the threads (nil: none).
 	Filter Expr
 	// Sort orders the threads; the newest id breaks ties.
@@ -291,14 +293,14 @@ func allDigits(s string) bool {
 	return true
 }
 
-// similarThreads finds up to MaxSimilar threads in scope that share the
-// most of th's topic words, th itself aside.
+// similarThreads finds up to MaxSimilar threads in scope whose subjects,
+// summaries and tags share the most of th's topic words, th itself aside.
 func similarThreads(ctx context.Context, tx ReadTx, scope ThreadScope, th *Thread) ([]*Thread, error) {
 	terms := similarTerms(th)
 	if len(terms) == 0 {
 		return nil, nil
 	}
-	q := ThreadQuery{Terms: terms, MinTerms: 1, Exclude: th.ID, Limit: MaxSimilar,
+	q := ThreadQuery{Terms: terms, MinTerms: 1, Topics: true, Exclude: th.ID, Limit: MaxSimilar,
 		Sort: []SortKey{{Field: SortTextMatch, Desc: true}, {Field: SortUpdatedAt, Desc: true}}}
 	if len(terms) >= 3 {
 		q.MinTerms = 2

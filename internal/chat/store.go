@@ -72,6 +72,9 @@ type ReadTx interface {
 	// Channels lists the org's channels that are not deleted, with
 	// NumThreads and Members filled in.
 	Channels(ctx context.Context, org OrgID) ([]*Channel, error)
+	// ChannelList lists the org's channels that are not deleted, without
+	// NumThreads and Members: what a permission scope needs, cheaply.
+	ChannelList(ctx context.Context, org OrgID) ([]*Channel, error)
 	// MemberChannels lists the channels the user has joined.
 	MemberChannels(ctx context.Context, org OrgID, user UserID) ([]ChannelID, error)
 	ChannelMembers(ctx context.Context, ch ChannelID) ([]UserID, error)

@@ -501,7 +501,7 @@ func actorScope(ctx context.Context, tx ReadTx, a Actor) (*authority, ThreadScop
 	if err := au.loadChannelAccess(ctx, tx); err != nil {
 		return nil, ThreadScope{}, err
 	}
-	chans, err := tx.Channels(ctx, a.OrgID)
+	chans, err := tx.ChannelList(ctx, a.OrgID)
 	if err != nil {
 		return nil, ThreadScope{}, err
 	}

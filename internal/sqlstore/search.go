@@ -31,11 +31,15 @@ type fullText interface {
 	remove(ctx context.Context, t *tx, ids []int64) error
 	// removeThread deletes every document of a thread.
 	removeThread(ctx context.Context, t *tx, thread chat.ThreadID) error
-	// clear empties the index.
-	clear(ctx context.Context, t *tx) error
+	// rebuild empties the index and runs fill, which inserts every
+	// document; an engine may prepare for the bulk load and finish after it.
+	rebuild(ctx context.Context, t *tx, fill func() error) error
 	// match returns a query, and its one argument, that yields the columns
-	// doc_id, thread_id and weight of the documents that match term.
-	match(term chat.SearchTerm) (string, any)
+	// doc_id, thread_id and weight of the documents holding all of tokens
+	// (the last one as a prefix when prefix is set).
+	match(tokens []string, prefix bool) (string, any)
+	// size reports the bytes the index takes on disk.
+	size(ctx context.Context, t *tx) (int64, error)
 }
 
 // ftsDoc is one document of the index.
@@ -58,6 +62,11 @@ const (
 // change rebuilds the index at Open, as a new chat.TokenizerVersion does.
 const searchLayout = 1
 
+// topicToken is added to the documents of a thread's own fields, so that a
+// query can keep to them (chat.ThreadQuery.Topics) inside the index. Words
+// never contain "⁂", so no text has this token.
+const topicToken = "⁂topic"
+
 // ftsBatch is how many documents one INSERT or DELETE carries.
 const ftsBatch = 200
 
@@ -71,7 +80,7 @@ func threadFieldDocs(th *chat.Thread) []ftsDoc {
 	var out []ftsDoc
 	for _, f := range fields {
 		if toks := chat.IndexTokens(f.text); len(toks) > 0 {
-			out = append(out, ftsDoc{id: threadDocID(th.ID, f.n), thread: th.ID, weight: f.weight, tokens: toks})
+			out = append(out, ftsDoc{id: threadDocID(th.ID, f.n), thread: th.ID, weight: f.weight, tokens: append(toks, topicToken)})
 		}
 	}
 	return out
@@ -119,30 +128,31 @@ func (t *tx) indexMessage(ctx context.Context, m *chat.Message, replace bool) er
 // indexThreadChats adds the documents of every chat of a thread that is not
 // deleted (a thread coming back from deletion).
 func (t *tx) indexThreadChats(ctx context.Context, thread chat.ThreadID) error {
-	return t.eachMessageBatch(ctx, `m.thread_id = ?`, []any{int64(thread)}, func(docs []ftsDoc) error {
+	return t.eachMessageBatch(ctx, `thread_id = ? AND `, []any{int64(thread)}, nil, func(docs []ftsDoc) error {
 		return t.s.fts.insert(ctx, t, docs)
 	})
 }
 
 // eachMessageBatch reads the documents of the chats, not deleted, that cond
-// (over messages m and threads th) selects, in id order and in batches, and
-// passes each batch to fn. Rows are closed before fn runs, so fn may write.
-func (t *tx) eachMessageBatch(ctx context.Context, cond string, args []any, fn func([]ftsDoc) error) error {
+// (a prefix of a condition over messages, with args) selects and skip does
+// not, in id order and in batches, and passes each batch to fn. Rows are
+// closed before fn runs, so fn may write.
+func (t *tx) eachMessageBatch(ctx context.Context, cond string, args []any, skip func(chat.ThreadID) bool,
+	fn func([]ftsDoc) error) error {
 	const batch = 1000
 	var after int64
 	for {
 		docs := make([]ftsDoc, 0, batch)
 		var n int
-		err := t.scanAll(ctx, `SELECT m.id, m.thread_id, m.text FROM messages m JOIN threads th ON th.id = m.thread_id
-			WHERE m.id > ? AND NOT m.deleted AND `+cond+` ORDER BY m.id LIMIT ?`, append(append([]any{after}, args...), batch),
-			func(r *sql.Rows) error {
+		err := t.scanAll(ctx, `SELECT id, thread_id, text FROM messages WHERE `+cond+`id > ? AND NOT deleted ORDER BY id LIMIT ?`,
+			append(args, after, batch), func(r *sql.Rows) error {
 				var m chat.Message
 				if err := r.Scan(&m.ID, &m.ThreadID, &m.Text); err != nil {
 					return err
 				}
 				n++
 				after = int64(m.ID)
-				if d, ok := messageDoc(&m); ok {
+				if d, ok := messageDoc(&m); ok && (skip == nil || !skip(m.ThreadID)) {
 					docs = append(docs, d)
 				}
 				return nil
@@ -189,18 +199,33 @@ func (s *Store) rebuildSearchIndex(ctx context.Context, force bool) error {
 		if !force && tok == chat.TokenizerVersion && layout == searchLayout {
 			return nil
 		}
-		if err := s.fts.clear(ctx, t); err != nil {
-			return fmt.Errorf("clear search index: %w", err)
+		err := s.fts.rebuild(ctx, t, func() error {
+			if err := t.indexAllThreadFields(ctx); err != nil {
+				return err
+			}
+			// Iterating the chats alone, by id, keeps every batch an index
+			// range scan; the few deleted threads are left out here.
+			deleted := map[chat.ThreadID]bool{}
+			if err := t.scanAll(ctx, `SELECT id FROM threads WHERE deleted`, nil, func(r *sql.Rows) error {
+				var id chat.ThreadID
+				err := r.Scan(&id)
+				deleted[id] = true
+				return err
+			}); err != nil {
+				return err
+			}
+			skip := func(id chat.ThreadID) bool { return deleted[id] }
+			if err := t.eachMessageBatch(ctx, ``, nil, skip, func(docs []ftsDoc) error {
+				return s.fts.insert(ctx, t, docs)
+			}); err != nil {
+				return fmt.Errorf("index chats: %w", err)
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("rebuild search index: %w", err)
 		}
-		if err := t.indexAllThreadFields(ctx); err != nil {
-			return err
-		}
-		if err := t.eachMessageBatch(ctx, `NOT th.deleted`, nil, func(docs []ftsDoc) error {
-			return s.fts.insert(ctx, t, docs)
-		}); err != nil {
-			return fmt.Errorf("index chats: %w", err)
-		}
-		_, err := t.exec(ctx, `UPDATE search_meta SET tokenizer = ?, layout = ? WHERE id = 1`, chat.TokenizerVersion, searchLayout)
+		_, err = t.exec(ctx, `UPDATE search_meta SET tokenizer = ?, layout = ? WHERE id = 1`, chat.TokenizerVersion, searchLayout)
 		return err
 	})
 }
@@ -267,14 +292,18 @@ func (t *tx) SearchThreads(ctx context.Context, scope chat.ThreadScope, q chat.T
 	var args []any
 	b.WriteString(`SELECT ` + searchThreadColumns + `, `)
 	if len(q.Terms) > 0 {
-		b.WriteString(`m.score, COALESCE(m.chat_id, 0) FROM threads th JOIN (`)
-		args = t.s.termMatches(&b, q.Terms, max(q.MinTerms, 1))
-		b.WriteString(`) m ON m.thread_id = th.id`)
+		// The matches drive the query: CROSS JOIN makes SQLite's planner
+		// keep them as the outer loop and look threads up by id, instead
+		// of re-running the full-text query for every thread of the org.
+		// PostgreSQL plans it as any inner join.
+		b.WriteString(`m.score, COALESCE(m.chat_id, 0) FROM (`)
+		args = t.s.termMatches(&b, q.Terms, max(q.MinTerms, 1), q.Topics)
+		b.WriteString(`) m CROSS JOIN threads th WHERE th.id = m.thread_id AND `)
 	} else {
-		b.WriteString(`0, 0 FROM threads th`)
+		b.WriteString(`0, 0 FROM threads th WHERE `)
 	}
 	cond, condArgs := scopeCond(scope)
-	b.WriteString(` WHERE ` + cond)
+	b.WriteString(cond)
 	args = append(args, condArgs...)
 	if q.Filter != nil {
 		f, err := filterSQL(q.Filter, &args)
@@ -327,26 +356,29 @@ func (t *tx) SearchThreads(ctx context.Context, scope chat.ThreadScope, q chat.T
 	if err != nil {
 		return nil, fmt.Errorf("search threads: %w", err)
 	}
-	for _, h := range hits {
-		if err := t.loadThreadSets(ctx, h.Thread); err != nil {
-			return nil, err
-		}
+	threads := make([]*chat.Thread, len(hits))
+	for i, h := range hits {
+		threads[i] = h.Thread
 	}
-	return hits, nil
+	return hits, t.loadThreadSetsOf(ctx, threads)
 }
 
 // termMatches writes the query that yields, per thread matching at least
-// minTerms of terms, its score and the oldest matching chat, and returns its
+// minTerms of terms (in its own fields only, with topics), its score and the oldest matching chat, and returns its
 // arguments. Per term and thread, the score is ten times the best weight
 // plus the number of matching documents (at most 9).
-func (s *Store) termMatches(b *strings.Builder, terms []chat.SearchTerm, minTerms int) []any {
+func (s *Store) termMatches(b *strings.Builder, terms []chat.SearchTerm, minTerms int, topics bool) []any {
 	var args []any
 	b.WriteString(`SELECT thread_id, CAST(SUM(score) AS BIGINT) AS score, MIN(chat_id) AS chat_id FROM (`)
 	for i, term := range terms {
 		if i > 0 {
 			b.WriteString(` UNION ALL `)
 		}
-		q, arg := s.fts.match(term)
+		tokens := term.Tokens
+		if topics {
+			tokens = append([]string{topicToken}, tokens...)
+		}
+		q, arg := s.fts.match(tokens, term.Prefix)
 		b.WriteString(`SELECT d.thread_id, MAX(d.weight) * 10 + CASE WHEN COUNT(*) > 9 THEN 9 ELSE COUNT(*) END AS score,
 			MIN(CASE WHEN d.weight = ` + fmt.Sprint(weightChat) + ` THEN d.doc_id END) AS chat_id FROM (` + q + `) d GROUP BY d.thread_id`)
 		args = append(args, arg)

@@ -59,20 +59,38 @@ func (postgresFTS) removeThread(ctx context.Context, t *tx, thread chat.ThreadID
 	return err
 }
 
-func (postgresFTS) clear(ctx context.Context, t *tx) error {
-	_, err := t.exec(ctx, `TRUNCATE search_fts`)
+// rebuild loads the rows without the GIN index and builds it after them,
+// many times faster than updating it row by row. The index is the one
+// 0002_search.sql creates; the table is locked until the commit.
+func (postgresFTS) rebuild(ctx context.Context, t *tx, fill func() error) error {
+	for _, q := range []string{`TRUNCATE search_fts`, `DROP INDEX search_fts_tsv`, `SET LOCAL maintenance_work_mem = '256MB'`} {
+		if _, err := t.exec(ctx, q); err != nil {
+			return err
+		}
+	}
+	if err := fill(); err != nil {
+		return err
+	}
+	_, err := t.exec(ctx, `CREATE INDEX search_fts_tsv ON search_fts USING GIN (tsv)`)
 	return err
 }
 
-// match ANDs the term's tokens into a tsquery, the last one as a prefix
-// (:*) when the term is.
-func (postgresFTS) match(term chat.SearchTerm) (string, any) {
-	parts := make([]string, len(term.Tokens))
-	for i, tok := range term.Tokens {
+// match ANDs the tokens into a tsquery, the last one as a prefix (:*) when
+// asked.
+func (postgresFTS) match(tokens []string, prefix bool) (string, any) {
+	parts := make([]string, len(tokens))
+	for i, tok := range tokens {
 		parts[i] = lexeme(tok)
 	}
-	if term.Prefix && len(parts) > 0 {
+	if prefix && len(parts) > 0 {
 		parts[len(parts)-1] += ":*"
 	}
 	return `SELECT id AS doc_id, thread_id, weight FROM search_fts WHERE tsv @@ CAST(? AS tsquery)`, strings.Join(parts, " & ")
+}
+
+// size is the table's heap, TOAST and indexes (the GIN index included).
+func (postgresFTS) size(ctx context.Context, t *tx) (int64, error) {
+	var n int64
+	err := t.queryRow(ctx, `SELECT pg_total_relation_size('search_fts')`).Scan(&n)
+	return n, mapError(err)
 }

@@ -61,20 +61,29 @@ func (f sqliteFTS) removeThread(ctx context.Context, t *tx, thread chat.ThreadID
 	return f.remove(ctx, t, ids)
 }
 
-func (sqliteFTS) clear(ctx context.Context, t *tx) error {
-	_, err := t.exec(ctx, `DELETE FROM search_fts`)
-	return err
+func (sqliteFTS) rebuild(ctx context.Context, t *tx, fill func() error) error {
+	if _, err := t.exec(ctx, `DELETE FROM search_fts`); err != nil {
+		return err
+	}
+	return fill()
 }
 
-// match ANDs the term's tokens, each a quoted FTS5 string ("" escapes a
-// quote), the last one as a prefix when the term is.
-func (sqliteFTS) match(term chat.SearchTerm) (string, any) {
-	parts := make([]string, len(term.Tokens))
-	for i, tok := range term.Tokens {
+// match ANDs the tokens, each a quoted FTS5 string ("" escapes a quote),
+// the last one as a prefix when asked.
+func (sqliteFTS) match(tokens []string, prefix bool) (string, any) {
+	parts := make([]string, len(tokens))
+	for i, tok := range tokens {
 		parts[i] = `"` + strings.ReplaceAll(tok, `"`, `""`) + `"`
 	}
-	if term.Prefix && len(parts) > 0 {
+	if prefix && len(parts) > 0 {
 		parts[len(parts)-1] += "*"
 	}
 	return `SELECT rowid AS doc_id, thread_id, weight FROM search_fts WHERE search_fts MATCH ?`, strings.Join(parts, " AND ")
+}
+
+// size sums the pages of the FTS5 table's shadow tables.
+func (sqliteFTS) size(ctx context.Context, t *tx) (int64, error) {
+	var n int64
+	err := t.queryRow(ctx, `SELECT COALESCE(SUM(pgsize), 0) FROM dbstat WHERE name LIKE 'search_fts%'`).Scan(&n)
+	return n, mapError(err)
 }

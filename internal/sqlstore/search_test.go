@@ -210,6 +210,21 @@ func TestSearchIndex(t *testing.T) {
 				t.Errorf("scores = %d, %d; want 42, 11", hits[0].Score, hits[1].Score)
 			}
 		})
+		t.Run("TopicsOnly", func(t *testing.T) {
+			topics := func(q string) []chat.ThreadID {
+				terms := mustTerms(t, q)
+				return hitIDs(w.search(scope, chat.ThreadQuery{Terms: terms, MinTerms: 1, Topics: true}))
+			}
+			if got := topics("window "); len(got) != 0 {
+				t.Errorf("a word only in a chat matches topics: %v", got)
+			}
+			if got := topics("deploying ops "); !slices.Equal(got, []chat.ThreadID{rocket.ID}) {
+				t.Errorf("subject and tag words in topics = %v", got)
+			}
+			if got := topics("topic "); len(got) != 0 {
+				t.Errorf("the topic marker is searchable: %v", got)
+			}
+		})
 		t.Run("CJKSubstrings", func(t *testing.T) {
 			for _, q := range []string{"東京", "タワー", "京タ", "ー", "北京", "见面", "北京见面"} {
 				if got := w.find(scope, q); !slices.Equal(got, []chat.ThreadID{kitchen.ID}) {
@@ -478,4 +493,35 @@ func int64s[T ~int64](ids []T) []int64 {
 		out[i] = int64(id)
 	}
 	return out
+}
+
+// TestChannelList checks the light channel listing permission scopes use.
+func TestChannelList(t *testing.T) {
+	sqlstoretest.ForEachEngine(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := context.Background()
+		w := newWorld(t, s)
+		a, b := w.channel("a"), w.channel("b")
+		newWorld(t, s).channel("elsewhere")
+		w.update(func(tx chat.Tx) error {
+			c, err := tx.ChannelByID(ctx, w.org.ID, b)
+			if err != nil {
+				return err
+			}
+			c.Deleted = true
+			return tx.UpdateChannel(ctx, c)
+		})
+		err := s.View(ctx, func(tx chat.ReadTx) error {
+			got, err := tx.ChannelList(ctx, w.org.ID)
+			if err != nil {
+				return err
+			}
+			if len(got) != 1 || got[0].ID != a || got[0].Name != "a" || got[0].Visibility != chat.VisibleMembers {
+				t.Errorf("ChannelList = %+v, want channel a only", got)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
 }
