@@ -67,7 +67,7 @@ const searchLayout = 1
 // never contain "⁂", so no text has this token.
 const topicToken = "⁂topic"
 
-// ftsBatch is how many documents one INSERT or DELETE carries.
+// ftsBatch is how many documents one SQLite INSERT, or one DELETE, carries.
 const ftsBatch = 200
 
 // threadFieldDocs returns the documents of a thread's own fields.
