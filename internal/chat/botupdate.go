@@ -238,7 +238,7 @@ type BotWatch struct {
 	s    *Service
 	org  OrgID
 	bot  UserID
-	feed Feed // nil when there is no hub, or after the feed failed
+	feed EventFeed // nil when there is no hub, or after the feed failed
 }
 
 // WatchBot starts watching for a bot's updates. Without a hub Wait only

@@ -58,6 +58,16 @@
 // the org's moderation queue until an admin resolves them. internal/jobs
 // decides when the due work runs (DueChanged, NextDue).
 //
+// # Search and feeds
+//
+// searchtext.go is the one definition of what text is searchable
+// (IndexTokens) and what a query looks for (ParseSearchText): stores index
+// exactly those tokens, in the same transaction as each write, and the
+// highlighter marks exactly what matched. Filters (Expr) and feeds
+// (Feed.Expr) are conditions on threads with a Go Match that stores mirror
+// in SQL. Every search and feed runs inside the reader's ThreadScope, the
+// policy's answer to what the reader may see.
+//
 // # Errors
 //
 // Use cases return *Error values with a Code; each surface renders codes in

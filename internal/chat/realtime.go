@@ -18,11 +18,11 @@ type Hub interface {
 	// no gap and no duplicate at the seam. A negative since means "from
 	// now". Ephemeral events (typing, presence) are interleaved as they
 	// happen.
-	Follow(org OrgID, since int64) (Feed, error)
+	Follow(org OrgID, since int64) (EventFeed, error)
 }
 
-// Feed is one follower's stream of an org's events.
-type Feed interface {
+// EventFeed is one follower's stream of an org's events.
+type EventFeed interface {
 	// Next blocks until the next event. It returns ErrResumeExpired once
 	// when the requested position is older than the log keeps (the feed
 	// then continues from now), ErrSlowConsumer when the follower fell so
@@ -62,7 +62,7 @@ type SubscribeOptions struct {
 type Subscription struct {
 	svc     *Service
 	actor   Actor
-	feed    Feed
+	feed    EventFeed
 	threads []ThreadID
 	topics  map[string]bool
 	// pendingKey, when set, is the key of a thread not created yet: the
@@ -186,7 +186,7 @@ func topicsFor(ctx context.Context, tx ReadTx, au *authority, threads []ThreadID
 func (sub *Subscription) Actor() Actor { return sub.actor }
 
 // Next returns the next event the subscriber may see. Errors are those of
-// Feed.Next; after ErrResumeExpired the subscription goes on from now.
+// EventFeed.Next; after ErrResumeExpired the subscription goes on from now.
 func (sub *Subscription) Next(ctx context.Context) (*Event, error) {
 	for {
 		ev, err := sub.feed.Next(ctx)

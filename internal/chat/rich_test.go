@@ -14,18 +14,18 @@ import (
 
 // group is an org with an owner, two members and a group conversation the
 // owner started with both.
-type group struct {
+type convGroup struct {
 	env             *chattest.Env
 	org             *chat.Org
 	owner, ann, bob chat.Actor
 	conv            *chat.Thread
 }
 
-func mustGroup(t *testing.T) *group {
+func mustGroup(t *testing.T) *convGroup {
 	t.Helper()
 	env := chattest.New(t)
 	org, owner := env.MustOrg(t)
-	g := &group{env: env, org: org, owner: owner, ann: env.MustUser(t, org, "ann", chat.LevelMember), bob: env.MustUser(t, org, "bob", chat.LevelMember)}
+	g := &convGroup{env: env, org: org, owner: owner, ann: env.MustUser(t, org, "ann", chat.LevelMember), bob: env.MustUser(t, org, "bob", chat.LevelMember)}
 	var err error
 	g.conv, err = env.StartConversation(context.Background(), owner, chat.NewConversation{UserIDs: []chat.UserID{g.ann.UserID, g.bob.UserID}, Subject: "plans"})
 	if err != nil {
@@ -34,7 +34,7 @@ func mustGroup(t *testing.T) *group {
 	return g
 }
 
-func (g *group) mustPost(t *testing.T, a chat.Actor, in chat.NewMessage) *chat.Message {
+func (g *convGroup) mustPost(t *testing.T, a chat.Actor, in chat.NewMessage) *chat.Message {
 	t.Helper()
 	in.ThreadID = g.conv.ID
 	m, err := g.env.PostMessage(context.Background(), a, in)
@@ -52,7 +52,7 @@ func wantErrCode(t *testing.T, what string, err error, code chat.Code) {
 }
 
 // lastEvent returns the type of the newest event the recorder saw.
-func (g *group) lastEvent() chat.EventType {
+func (g *convGroup) lastEvent() chat.EventType {
 	types := g.env.Events.Types()
 	if len(types) == 0 {
 		return ""

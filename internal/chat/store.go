@@ -81,6 +81,9 @@ type ReadTx interface {
 	// Channels lists the org's channels that are not deleted, with
 	// NumThreads and Members filled in.
 	Channels(ctx context.Context, org OrgID) ([]*Channel, error)
+	// ChannelList lists the org's channels that are not deleted, without
+	// NumThreads and Members: what a permission scope needs, cheaply.
+	ChannelList(ctx context.Context, org OrgID) ([]*Channel, error)
 	// MemberChannels lists the channels the user has joined.
 	MemberChannels(ctx context.Context, org OrgID, user UserID) ([]ChannelID, error)
 	ChannelMembers(ctx context.Context, ch ChannelID) ([]UserID, error)
@@ -96,6 +99,10 @@ type ReadTx interface {
 	// f.Limit must be positive. Threads come with their sets loaded.
 	ChannelThreads(ctx context.Context, scope ThreadScope, f ChannelThreadFilter) ([]*Thread, error)
 	Tags(ctx context.Context, scope ThreadScope) ([]TagCount, error)
+	// SearchThreads runs q within scope (see ThreadQuery). The threads come
+	// with ChannelIDs, Participants and Tags. Deleted chats and threads are
+	// never matched by terms.
+	SearchThreads(ctx context.Context, scope ThreadScope, q ThreadQuery) ([]ThreadHit, error)
 
 	// MessageByID returns a message with its attachments and reactions.
 	MessageByID(ctx context.Context, org OrgID, id MessageID) (*Message, error)
@@ -110,6 +117,11 @@ type ReadTx interface {
 	// ReadStates returns the user's read states in those threads; a thread
 	// the user never read has none.
 	ReadStates(ctx context.Context, user UserID, threads []ThreadID) ([]*ReadState, error)
+
+	// Feeds lists the user's own feeds, oldest first.
+	Feeds(ctx context.Context, org OrgID, user UserID) ([]*Feed, error)
+	// FeedByID returns a stored feed of the org, whoever owns it.
+	FeedByID(ctx context.Context, org OrgID, id FeedID) (*Feed, error)
 
 	FileByID(ctx context.Context, org OrgID, id FileID) (*File, error)
 
@@ -219,9 +231,12 @@ type Tx interface {
 	AutoJoinChannels(ctx context.Context, org OrgID) ([]ChannelID, error)
 
 	// InsertThread stores t with its ChannelIDs and Participants and sets
-	// its ID. Conflict(ConflictThreadKey).
+	// its ID; its subject, summary and tags become searchable in the same
+	// unit of work. Conflict(ConflictThreadKey).
 	InsertThread(ctx context.Context, t *Thread) error
-	// UpdateThread writes subject, summary, url, metadata, tags and flags.
+	// UpdateThread writes subject, summary, url, metadata, tags and flags, and keeps the search
+	// index in step: a deleted thread and its chats leave it, an undeleted
+	// one returns with its chats.
 	UpdateThread(ctx context.Context, t *Thread) error
 	// AddParticipants is idempotent.
 	AddParticipants(ctx context.Context, thread ThreadID, users []UserID, at time.Time) error
@@ -235,9 +250,11 @@ type Tx interface {
 	// AdjustThread adds delta to the thread's num_chats.
 	AdjustThread(ctx context.Context, thread ThreadID, delta int, at time.Time) error
 
-	// InsertMessage stores m and sets its ID. Conflict(ConflictClientMsgID).
+	// InsertMessage stores m and sets its ID; its text becomes searchable in
+	// the same unit of work. Conflict(ConflictClientMsgID).
 	InsertMessage(ctx context.Context, m *Message) error
-	// UpdateMessage writes everything but the thread, seq and author.
+	// UpdateMessage writes everything but the thread, seq and author, and
+	// re-indexes its text; a deleted message leaves the search index.
 	UpdateMessage(ctx context.Context, m *Message) error
 	// InsertEdit keeps a message's previous text.
 	InsertEdit(ctx context.Context, msg MessageID, text string, at time.Time) error
@@ -249,6 +266,12 @@ type Tx interface {
 	DeleteReaction(ctx context.Context, r Reaction) (bool, error)
 
 	UpsertReadState(ctx context.Context, r *ReadState) error
+
+	// InsertFeed stores f and sets its ID (never below FirstFeedID).
+	InsertFeed(ctx context.Context, f *Feed) error
+	// UpdateFeed writes f's name and filters.
+	UpdateFeed(ctx context.Context, f *Feed) error
+	DeleteFeed(ctx context.Context, org OrgID, id FeedID) error
 
 	InsertFile(ctx context.Context, f *File) error
 	AttachFiles(ctx context.Context, msg MessageID, files []FileID) error

@@ -365,25 +365,33 @@ func (s *Service) replayed(ctx context.Context, tx ReadTx, au *authority, client
 // ThreadView is a thread as one reader sees it.
 type ThreadView struct {
 	Thread    *Thread
-	Read      *ReadState // nil when the reader never read it (or is anonymous)
+	Read      *ReadState // nil for anonymous readers
 	Reactions []ThreadReaction
 	Chats     []*Message // the newest, oldest first
+	// Highlights are where a search's words occur (search results only).
+	Highlights []Highlight
+	// Similar are threads about the same things (Thread only).
+	Similar []*Thread
 }
 
 // MaxThreadChats is how many of its newest chats Thread returns.
 const MaxThreadChats = 1000
 
 // Thread returns a thread the actor can read with its newest chats (oldest
-// first, at most MaxThreadChats), its reactions and the reader's read state.
-// NotFound when the actor cannot read it.
+// first, at most MaxThreadChats), its reactions, the reader's read state and
+// up to MaxSimilar similar threads the reader can see. NotFound when the
+// actor cannot read it.
 func (s *Service) Thread(ctx context.Context, a Actor, id ThreadID) (*ThreadView, error) {
 	var v ThreadView
 	err := s.view(ctx, func(tx ReadTx) error {
-		au, err := loadAuthority(ctx, tx, a)
+		au, scope, err := actorScope(ctx, tx, a)
 		if err != nil {
 			return err
 		}
 		if v.Thread, _, err = visibleThread(ctx, tx, au, id); err != nil {
+			return err
+		}
+		if v.Similar, err = similarThreads(ctx, tx, scope, v.Thread); err != nil {
 			return err
 		}
 		if v.Reactions, err = tx.ThreadReactions(ctx, id); err != nil {
@@ -500,7 +508,7 @@ func actorScope(ctx context.Context, tx ReadTx, a Actor) (*authority, ThreadScop
 	if err := au.loadChannelAccess(ctx, tx); err != nil {
 		return nil, ThreadScope{}, err
 	}
-	chans, err := tx.Channels(ctx, a.OrgID)
+	chans, err := tx.ChannelList(ctx, a.OrgID)
 	if err != nil {
 		return nil, ThreadScope{}, err
 	}

@@ -84,6 +84,7 @@ func threadID(id chat.ThreadID) string   { return formatID(chat.KindThread, int6
 func channelID(id chat.ChannelID) string { return formatID(chat.KindChannel, int64(id)) }
 func userID(id chat.UserID) string       { return formatID(chat.KindUser, int64(id)) }
 func orgID(id chat.OrgID) string         { return formatID(chat.KindOrg, int64(id)) }
+func feedID(id chat.FeedID) string       { return formatID(chat.KindFeed, int64(id)) }
 
 func userIDs(ids []chat.UserID) []string {
 	out := make([]string, len(ids))

@@ -55,6 +55,14 @@ func (s *server) routes() []route {
 		{"POST /create-org", s.handle(s.createOrg)},
 		{"POST /v1/join", s.handle(s.join)},
 
+		{"POST /v1/search", s.handle(s.search)},
+		{"GET /v1/feeds", s.handle(s.getFeeds)},
+		{"GET /v1/feed", s.handle(s.getFeed)},
+		{"GET /v1/feed/{id}", s.handle(s.getFeed)},
+		{"POST /v1/feed", s.handle(s.postFeed)},
+		{"PUT /v1/feed", s.handle(s.putFeed)},
+		{"POST /v1/feed/search", s.handle(s.feedSearch)},
+
 		{"GET /v1/tags", s.handle(s.getTags)},
 		{"GET /v1/anons", s.handle(s.getAnons)},
 		{"POST /v1/upload", s.handle(s.upload)},

@@ -24,6 +24,11 @@ func (s *server) getThread(w http.ResponseWriter, r *http.Request, a chat.Actor)
 	if t.Chats == nil {
 		t.Chats = []chatJSON{}
 	}
+	similar := make([]threadJSON, len(v.Similar))
+	for i, th := range v.Similar {
+		similar[i] = s.toThread(base, &chat.ThreadView{Thread: th})
+	}
+	t.Similar = &similar
 	return ok(w, http.StatusOK, t)
 }
 

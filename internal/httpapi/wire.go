@@ -135,6 +135,15 @@ type threadJSON struct {
 	Read        *readJSON      `json:"read"`
 	Chats       []chatJSON     `json:"chats"`
 	JoinChatURL string         `json:"join_chat_url,omitempty"`
+	// Highlight is set on search results: field -> where the query matched.
+	Highlight map[string]highlightJSON `json:"highlight,omitempty"`
+	// Similar is set by GET /v1/threads/{id}.
+	Similar *[]threadJSON `json:"similar,omitempty"`
+}
+
+type highlightJSON struct {
+	MatchedTokens []string `json:"matched_tokens"`
+	Snippet       string   `json:"snippet"`
 }
 
 func (s *server) toThread(base string, v *chat.ThreadView) threadJSON {
@@ -155,6 +164,12 @@ func (s *server) toThread(base string, v *chat.ThreadView) threadJSON {
 	}
 	for _, m := range v.Chats {
 		t.Chats = append(t.Chats, s.toChat(base, m))
+	}
+	if len(v.Highlights) > 0 {
+		t.Highlight = map[string]highlightJSON{}
+		for _, h := range v.Highlights {
+			t.Highlight[h.Field] = highlightJSON{MatchedTokens: h.MatchedTokens, Snippet: h.Snippet}
+		}
 	}
 	return t
 }

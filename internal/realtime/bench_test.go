@@ -23,7 +23,7 @@ func BenchmarkFanout(b *testing.B) {
 			done := make(chan error)
 			go func() { done <- hub.Run(ctx) }()
 			defer func() { cancel(); <-done }()
-			feeds := make([]chat.Feed, n)
+			feeds := make([]chat.EventFeed, n)
 			for i := range feeds {
 				f, err := hub.Follow(1, -1)
 				if err != nil {

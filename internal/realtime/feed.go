@@ -69,7 +69,7 @@ func (f *feed) fail(err error) {
 	f.notify()
 }
 
-// Next implements chat.Feed.
+// Next implements chat.EventFeed.
 func (f *feed) Next(ctx context.Context) (*chat.Event, error) {
 	if f.expired {
 		f.expired = false
@@ -135,7 +135,7 @@ func (f *feed) nextReplayed(ctx context.Context) (*chat.Event, error) {
 	return ev, nil
 }
 
-// Close implements chat.Feed.
+// Close implements chat.EventFeed.
 func (f *feed) Close() {
 	f.hub.remove(f)
 	f.fail(errClosed)

@@ -252,7 +252,7 @@ func (h *Hub) receiveEphemeral(b []byte) {
 }
 
 // Follow implements chat.Hub.
-func (h *Hub) Follow(org chat.OrgID, since int64) (chat.Feed, error) {
+func (h *Hub) Follow(org chat.OrgID, since int64) (chat.EventFeed, error) {
 	ctx := context.Background()
 	if err := h.Start(ctx); err != nil {
 		return nil, err

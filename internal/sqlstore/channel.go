@@ -63,6 +63,17 @@ func (t *tx) Channels(ctx context.Context, org chat.OrgID) ([]*chat.Channel, err
 	return out, err
 }
 
+func (t *tx) ChannelList(ctx context.Context, org chat.OrgID) ([]*chat.Channel, error) {
+	var out []*chat.Channel
+	err := t.scanAll(ctx, `SELECT `+channelColumns+` FROM channels WHERE org_id = ? AND NOT deleted ORDER BY id`, []any{int64(org)},
+		func(r *sql.Rows) error {
+			c, err := scanChannel(r)
+			out = append(out, c)
+			return err
+		})
+	return out, err
+}
+
 func (t *tx) MemberChannels(ctx context.Context, org chat.OrgID, user chat.UserID) ([]chat.ChannelID, error) {
 	var out []chat.ChannelID
 	err := t.scanAll(ctx, `SELECT m.channel_id FROM channel_members m JOIN channels c ON c.id = m.channel_id

@@ -216,9 +216,11 @@ func (t *tx) InsertMessage(ctx context.Context, m *chat.Message) error {
 	}
 	m.ID = chat.MessageID(id)
 	if len(m.Tags) > 0 {
-		return t.setMessageTags(ctx, m)
+		if err := t.setMessageTags(ctx, m); err != nil {
+			return err
+		}
 	}
-	return nil
+	return t.indexMessage(ctx, m, false)
 }
 
 func (t *tx) UpdateMessage(ctx context.Context, m *chat.Message) error {
@@ -234,7 +236,10 @@ func (t *tx) UpdateMessage(ctx context.Context, m *chat.Message) error {
 	if err != nil {
 		return fmt.Errorf("update message %d: %w", m.ID, err)
 	}
-	return t.setMessageTags(ctx, m)
+	if err := t.setMessageTags(ctx, m); err != nil {
+		return err
+	}
+	return t.indexMessage(ctx, m, true)
 }
 
 func (t *tx) SetReaction(ctx context.Context, r chat.Reaction, at time.Time) (bool, error) {

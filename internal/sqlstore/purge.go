@@ -28,6 +28,9 @@ func (t *tx) PurgeMessage(ctx context.Context, org chat.OrgID, id chat.MessageID
 	if err != nil {
 		return nil, false, err
 	}
+	if err := t.s.fts.remove(ctx, t, []int64{int64(id)}); err != nil {
+		return nil, false, fmt.Errorf("unindex message %d: %w", id, err)
+	}
 	for _, q := range []string{
 		`DELETE FROM files WHERE message_id = ? AND org_id = ?`,
 		`DELETE FROM events WHERE message_id = ? AND org_id = ?`,

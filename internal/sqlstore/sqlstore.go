@@ -37,8 +37,9 @@ const (
 // Store is chat.Store on one SQL database.
 type Store struct {
 	engine Engine
-	write  *sql.DB // SQLite: one connection; PostgreSQL: the only pool
-	read   *sql.DB // SQLite: a pool of readers; PostgreSQL: == write
+	write  *sql.DB  // SQLite: one connection; PostgreSQL: the only pool
+	read   *sql.DB  // SQLite: a pool of readers; PostgreSQL: == write
+	fts    fullText // the engine's full-text index
 
 	mu     sync.Mutex
 	rebind map[string]string // guarded by mu: ?-query -> $n-query (PostgreSQL)
@@ -54,7 +55,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	s := &Store{rebind: map[string]string{}}
 	var err error
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		s.engine = Postgres
+		s.engine, s.fts = Postgres, postgresFTS{}
 		if s.write, err = sql.Open("pgx", dsn); err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
@@ -63,7 +64,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		s.write.SetConnMaxIdleTime(5 * time.Minute)
 		s.read = s.write
 	} else {
-		s.engine = SQLite
+		s.engine, s.fts = SQLite, sqliteFTS{}
 		if err := s.openSQLite(dsn); err != nil {
 			return nil, err
 		}
@@ -71,6 +72,10 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
+	}
+	if err := s.ensureSearchIndex(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("search index: %w", err)
 	}
 	return s, nil
 }

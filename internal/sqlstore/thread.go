@@ -73,6 +73,49 @@ func (t *tx) loadThreadSets(ctx context.Context, th *chat.Thread) error {
 	})
 }
 
+// loadThreadSetsOf fills the channels, participants and tags of several
+// threads with three queries.
+func (t *tx) loadThreadSetsOf(ctx context.Context, threads []*chat.Thread) error {
+	if len(threads) == 0 {
+		return nil
+	}
+	byID := make(map[chat.ThreadID]*chat.Thread, len(threads))
+	ids := make([]chat.ThreadID, len(threads))
+	for i, th := range threads {
+		th.ChannelIDs, th.Participants, th.Tags = []chat.ChannelID{}, []chat.UserID{}, []string{}
+		byID[th.ID], ids[i] = th, th.ID
+	}
+	in, args := inList(ids)
+	if err := t.scanAll(ctx, `SELECT thread_id, channel_id FROM thread_channels WHERE thread_id IN (`+in+`) ORDER BY thread_id, channel_id`, args,
+		func(r *sql.Rows) error {
+			var id chat.ThreadID
+			var c chat.ChannelID
+			err := r.Scan(&id, &c)
+			byID[id].ChannelIDs = append(byID[id].ChannelIDs, c)
+			return err
+		}); err != nil {
+		return err
+	}
+	if err := t.scanAll(ctx, `SELECT thread_id, user_id FROM thread_members WHERE thread_id IN (`+in+`) ORDER BY thread_id, user_id`, args,
+		func(r *sql.Rows) error {
+			var id chat.ThreadID
+			var u chat.UserID
+			err := r.Scan(&id, &u)
+			byID[id].Participants = append(byID[id].Participants, u)
+			return err
+		}); err != nil {
+		return err
+	}
+	return t.scanAll(ctx, `SELECT thread_id, tag FROM thread_tags WHERE thread_id IN (`+in+`) ORDER BY thread_id, tag`, args,
+		func(r *sql.Rows) error {
+			var id chat.ThreadID
+			var tag string
+			err := r.Scan(&id, &tag)
+			byID[id].Tags = append(byID[id].Tags, tag)
+			return err
+		})
+}
+
 func (t *tx) ThreadByID(ctx context.Context, org chat.OrgID, id chat.ThreadID) (*chat.Thread, error) {
 	return t.threadWhere(ctx, `id = ? AND org_id = ?`, int64(id), int64(org))
 }
@@ -152,7 +195,13 @@ func (t *tx) InsertThread(ctx context.Context, th *chat.Thread) error {
 			return err
 		}
 	}
-	return t.setTags(ctx, th)
+	if err := t.setTags(ctx, th); err != nil {
+		return err
+	}
+	if th.Deleted {
+		return nil
+	}
+	return t.indexThreadFields(ctx, th)
 }
 
 func (t *tx) setTags(ctx context.Context, th *chat.Thread) error {
@@ -168,13 +217,31 @@ func (t *tx) setTags(ctx context.Context, th *chat.Thread) error {
 }
 
 func (t *tx) UpdateThread(ctx context.Context, th *chat.Thread) error {
+	var wasDeleted bool
+	if err := t.queryRow(ctx, `SELECT deleted FROM threads WHERE id = ? AND org_id = ?`, int64(th.ID), int64(th.OrgID)).Scan(&wasDeleted); err != nil {
+		return mapError(fmt.Errorf("update thread %d: %w", th.ID, err))
+	}
 	_, err := t.exec(ctx, `UPDATE threads SET subject = ?, summary = ?, url = ?, metadata = ?, resolved = ?, hidden = ?, deleted = ?,
 		read_public = ?, write_public = ? WHERE id = ? AND org_id = ?`, th.Subject, th.Summary, th.URL, string(th.Metadata), th.Resolved,
 		th.Hidden, th.Deleted, th.ReadPublic, th.WritePublic, int64(th.ID), int64(th.OrgID))
 	if err != nil {
 		return fmt.Errorf("update thread %d: %w", th.ID, err)
 	}
-	return t.setTags(ctx, th)
+	if err := t.setTags(ctx, th); err != nil {
+		return err
+	}
+	switch {
+	case th.Deleted:
+		if err := t.s.fts.removeThread(ctx, t, th.ID); err != nil {
+			return fmt.Errorf("unindex thread %d: %w", th.ID, err)
+		}
+		return nil
+	case wasDeleted:
+		if err := t.indexThreadChats(ctx, th.ID); err != nil {
+			return fmt.Errorf("index chats of thread %d: %w", th.ID, err)
+		}
+	}
+	return t.indexThreadFields(ctx, th)
 }
 
 func (t *tx) AddParticipants(ctx context.Context, thread chat.ThreadID, users []chat.UserID, at time.Time) error {

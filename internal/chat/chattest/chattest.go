@@ -19,13 +19,36 @@ import (
 // ClientSecret is the operator secret of services made by New.
 const ClientSecret = "test-client-secret"
 
-// Env is a service under test with its recorder and its running hub.
+// Env is a service under test with its recorder, its clock and its running
+// hub.
 type Env struct {
 	*chat.Service
 	Events *Recorder
+	Clock  *Clock
 	Hub    *realtime.Hub
 	Store  chat.Store
 	Files  chat.Files
+}
+
+// Clock is the service's clock: the real time plus an offset that tests
+// move forward (never back, so issued tokens stay valid).
+type Clock struct {
+	mu     sync.Mutex
+	offset time.Duration // guarded by mu
+}
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset += d
 }
 
 // New returns a fresh service on a fresh database, with a hub that runs
@@ -60,7 +83,7 @@ func newEnv(tb testing.TB, store chat.Store, broker realtime.Broker, poll time.D
 	if err != nil {
 		tb.Fatal(err)
 	}
-	rec := &Recorder{}
+	rec, clock := &Recorder{}, &Clock{}
 	hub := realtime.New(store, broker, realtime.Options{PollInterval: poll})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -71,8 +94,9 @@ func newEnv(tb testing.TB, store chat.Store, broker realtime.Broker, poll time.D
 			tb.Errorf("hub: %v", err)
 		}
 	})
-	svc := chat.New(chat.Deps{Store: store, Publisher: tee{rec, hub}, Hub: hub, Files: files, Tokens: tokens, Wallets: auth.Wallets{}}, chat.Config{ClientSecret: ClientSecret})
-	return &Env{Service: svc, Events: rec, Hub: hub, Store: store, Files: files}
+	svc := chat.New(chat.Deps{Store: store, Publisher: tee{rec, hub}, Hub: hub, Files: files, Tokens: tokens, Wallets: auth.Wallets{}, Now: clock.Now},
+		chat.Config{ClientSecret: ClientSecret})
+	return &Env{Service: svc, Events: rec, Clock: clock, Hub: hub, Store: store, Files: files}
 }
 
 // tee publishes to several publishers.

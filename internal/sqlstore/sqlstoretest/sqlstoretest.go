@@ -51,13 +51,20 @@ func Open(tb testing.TB) *sqlstore.Store {
 // when configured.
 func ForEachEngine(t *testing.T, fn func(t *testing.T, s *sqlstore.Store)) {
 	t.Helper()
+	ForEachDSN(t, func(t *testing.T, dsn string) { fn(t, open(t, dsn)) })
+}
+
+// ForEachDSN is ForEachEngine for tests that open (and reopen) the store
+// themselves: fn gets the DSN of a fresh database of each engine.
+func ForEachDSN(t *testing.T, fn func(t *testing.T, dsn string)) {
+	t.Helper()
 	t.Run("sqlite", func(t *testing.T) {
 		t.Parallel()
-		fn(t, open(t, filepath.Join(t.TempDir(), "parley.db")))
+		fn(t, filepath.Join(t.TempDir(), "parley.db"))
 	})
 	t.Run("postgres", func(t *testing.T) {
 		t.Parallel()
-		fn(t, open(t, PostgresDSN(t)))
+		fn(t, PostgresDSN(t))
 	})
 }
 
