@@ -560,3 +560,27 @@ func TestSimilarThreads(t *testing.T) {
 		t.Errorf("similar to lunch = %v, want none", got)
 	}
 }
+
+// TestSearchSkipsCiphertext: an encrypted chat is never indexed, so its
+// ciphertext cannot be found; unsending a chat takes it out of the index.
+func TestSearchSkipsCiphertext(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	_, ownerA := e.MustOrg(t)
+	owner := e.as(t, ownerA)
+	ch := channel(t, owner, "general", "chan_member")
+	th := post(t, owner, map[string]any{"text": "plain start", "xsr_ids": []string{ch}})
+	must(t, owner.do("POST", "/v1/chats", map[string]any{"thread_id": th, "text": "zqxciphertextzq", "encrypted": true,
+		"encryption_algorithm": "aes-256-gcm", "signature": "sig"}), 200)
+	if got := search(t, owner, "/v1/search", map[string]any{"q": "zqxciphertextzq"}).list(); len(got) != 0 {
+		t.Fatalf("ciphertext found: %v", got)
+	}
+	id := reply(t, owner, th, "findable walrus")
+	if got := search(t, owner, "/v1/search", map[string]any{"q": "walrus"}).list(); len(got) != 1 {
+		t.Fatalf("walrus: %v", got)
+	}
+	must(t, owner.do("POST", "/v1/chats/"+id+"/unsend", map[string]any{}), 200)
+	if got := search(t, owner, "/v1/search", map[string]any{"q": "walrus"}).list(); len(got) != 0 {
+		t.Fatalf("an unsent chat is still found: %v", got)
+	}
+}
