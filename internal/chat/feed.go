@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 )
@@ -289,4 +290,43 @@ func (s *Service) FeedThreads(ctx context.Context, a Actor, id FeedID, page, per
 		return err
 	})
 	return out, err
+}
+
+// FeedThread returns a thread the actor can read with its newest chats
+// (at most five, oldest first) and the reader's read state, and whether the
+// thread belongs to the actor's feed id: what a live feed shows when a
+// thread moves to its top. NotFound when the feed is not the actor's or the
+// thread is not readable.
+func (s *Service) FeedThread(ctx context.Context, a Actor, id FeedID, thread ThreadID) (*ThreadView, bool, error) {
+	var v ThreadView
+	var in bool
+	err := s.view(ctx, func(tx ReadTx) error {
+		au, err := loadAuthority(ctx, tx, a)
+		if err != nil {
+			return err
+		}
+		f, err := feedOf(ctx, tx, au, id)
+		if err != nil {
+			return err
+		}
+		if v.Thread, _, err = visibleThread(ctx, tx, au, thread); err != nil {
+			return err
+		}
+		if in = f.Matches(v.Thread, au.userID()); !in {
+			return nil
+		}
+		if v.Chats, err = tx.Messages(ctx, MessageFilter{ThreadID: thread, Limit: 5}); err != nil {
+			return err
+		}
+		slices.Reverse(v.Chats)
+		if v.Reactions, err = tx.ThreadReactions(ctx, thread); err != nil {
+			return err
+		}
+		v.Read, err = readStateOf(ctx, tx, au, v.Thread)
+		return err
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return &v, in, nil
 }

@@ -91,8 +91,8 @@ type wsConn struct {
 	actor chat.Actor
 	base  string
 
-	mu    sync.Mutex // guards feed and known
-	feed  string
+	mu    sync.Mutex  // guards feed and known
+	feed  chat.FeedID // 0: not watching a feed
 	known map[chat.ThreadID]bool
 }
 
@@ -183,22 +183,20 @@ func (s *server) eventFrame(base string, ev *chat.Event) any {
 }
 
 // feedUpdate tells a client watching a feed that a thread moved to its top:
-// a marker for a thread it knows, the whole FeedThread for one it does not.
+// a marker for a thread it knows, the whole FeedThread for one it does not
+// (when the thread belongs to the feed), which it then knows.
 func (c *wsConn) feedUpdate(ctx context.Context, ev *chat.Event) error {
 	c.mu.Lock()
 	feed, known := c.feed, c.known[ev.ThreadID]
 	c.mu.Unlock()
-	if feed == "" {
+	if feed == 0 {
 		return nil
 	}
 	f := wsFrame{Path: "server/feed", UpdateID: ev.ID, ThreadID: threadID(ev.ThreadID), Action: "move_to_top"}
 	if !known {
-		v, err := c.s.chat.Thread(ctx, c.actor, ev.ThreadID)
-		if err != nil {
-			return nil // gone or no longer visible: nothing to show
-		}
-		if len(v.Chats) > 5 {
-			v.Chats = v.Chats[len(v.Chats)-5:]
+		v, in, err := c.s.chat.FeedThread(ctx, c.actor, feed, ev.ThreadID)
+		if err != nil || !in {
+			return nil // gone, no longer visible, or not in this feed
 		}
 		f.Data = c.s.toThread(c.base, v)
 		c.mu.Lock()
@@ -325,9 +323,13 @@ func (c *wsConn) handle(ctx context.Context, req wsRequest) error {
 			return err
 		}
 		if args.FeedID == "" {
-			args.FeedID = formatID(chat.KindFeed, 1)
+			args.FeedID = formatID(chat.KindFeed, int64(chat.FeedOmni))
 		}
-		if _, err := parseID(chat.KindFeed, "feed_id", args.FeedID); err != nil {
+		id, err := parseID(chat.KindFeed, "feed_id", args.FeedID)
+		if err != nil {
+			return err
+		}
+		if err := c.s.feedExists(ctx, c.actor, chat.FeedID(id)); err != nil {
 			return err
 		}
 		known := map[chat.ThreadID]bool{}
@@ -339,7 +341,7 @@ func (c *wsConn) handle(ctx context.Context, req wsRequest) error {
 			known[id] = true
 		}
 		c.mu.Lock()
-		c.feed, c.known = args.FeedID, known
+		c.feed, c.known = chat.FeedID(id), known
 		c.mu.Unlock()
 		return nil
 	case "":
@@ -353,4 +355,18 @@ func wsArgs(raw json.RawMessage, v any) error {
 		return nil
 	}
 	return httpx.Unmarshal(raw, v, false)
+}
+
+// feedExists checks that id is one of the actor's feeds (NotFound otherwise).
+func (s *server) feedExists(ctx context.Context, a chat.Actor, id chat.FeedID) error {
+	feeds, err := s.chat.Feeds(ctx, a)
+	if err != nil {
+		return err
+	}
+	for _, f := range feeds {
+		if f.ID == id {
+			return nil
+		}
+	}
+	return chat.Errorf(chat.NotFound, "Feed not found.")
 }

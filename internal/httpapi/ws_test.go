@@ -438,3 +438,31 @@ func TestWSConnectChurn(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestWSCustomFeed: a socket watching a custom feed hears only of threads
+// that belong to it; an unknown or foreign feed id is an error frame.
+func TestWSCustomFeed(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	org, ownerA := e.MustOrg(t)
+	owner := e.as(t, ownerA)
+	bob := e.as(t, e.MustUser(t, org, "bob", chat.LevelMember))
+	a := str(must(t, owner.do("POST", "/v1/channels", map[string]any{"name": "a", "bits": map[string]bool{"chan_anyone": true}}), 200).data()["id"])
+	b := str(must(t, owner.do("POST", "/v1/channels", map[string]any{"name": "b", "bits": map[string]bool{"chan_anyone": true}}), 200).data()["id"])
+	feed := str(must(t, bob.do("POST", "/v1/feed", map[string]any{"name": "only a", "channel_ids": []string{a}}), 200).data()["id"])
+	ownerFeed := str(must(t, owner.do("POST", "/v1/feed", map[string]any{"name": "mine"}), 200).data()["id"])
+
+	w := dialWS(t, e.srv.URL, bob, -1)
+	w.send(map[string]any{"path": "/feed", "args": map[string]any{"feed_id": ownerFeed}})
+	if f := next(t, w, "/error"); !strings.Contains(string(f.Data), "not_found") {
+		t.Fatalf("foreign feed: %s", f.Data)
+	}
+	w.send(map[string]any{"path": "/feed", "args": map[string]any{"feed_id": feed}})
+	time.Sleep(50 * time.Millisecond) // the feed registration is not acknowledged
+	must(t, owner.do("POST", "/v1/threads", map[string]any{"text": "in b", "xsr_ids": []string{b}}), 200)
+	inA := str(must(t, owner.do("POST", "/v1/threads", map[string]any{"text": "in a", "xsr_ids": []string{a}}), 200).Body["thread_id"])
+	f := next(t, w, "server/feed")
+	if f.ThreadID != inA || !strings.Contains(string(f.Data), "in a") {
+		t.Fatalf("feed frame = %+v %s, want the thread in a", f, f.Data)
+	}
+}
