@@ -305,7 +305,9 @@ func TestTenantIsolation(t *testing.T) {
 	// The non-operation patterns carry no ids: what they answer another
 	// org must simply not hold this org's things.
 	others := map[string]func(t *testing.T, attacker *tenant) (int, []byte){
-		"GET /api": func(t *testing.T, x *tenant) (int, []byte) { return s.send(t, "GET", "/api", "Bearer "+x.tokens[levelOwner], nil) },
+		"GET /api": func(t *testing.T, x *tenant) (int, []byte) {
+			return s.send(t, "GET", "/api", "Bearer "+x.tokens[levelOwner], nil)
+		},
 		"GET /socket.io/": func(t *testing.T, x *tenant) (int, []byte) {
 			return s.handshake(t, "/socket.io/?EIO=4&transport=polling&token="+x.tokens[levelOwner], "Bearer "+x.tokens[levelOwner])
 		},
