@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"maps"
 	"net/http"
 	"slices"
 	"sort"
@@ -118,6 +119,12 @@ func Patterns() []string {
 		out = append(out, r.pattern)
 	}
 	return out
+}
+
+// Events returns the name of every Socket.IO event a connection answers,
+// sorted: the operations' table, which connect registers event by event.
+func Events() []string {
+	return slices.Sorted(maps.Keys((&surface{}).operations()))
 }
 
 // welcome is the original's GET /api.

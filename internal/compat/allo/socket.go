@@ -63,8 +63,8 @@ func (s *surface) connect(so *socketio.Socket) {
 	}
 	c := &conn{s: s, so: so, actor: a, sub: sub, limit: rate.NewLimiter(eventRate, eventBurst), done: make(chan struct{}),
 		rooms: map[chat.ThreadID]bool{}}
-	for name, op := range s.ops {
-		so.On(name, c.handler(name, op))
+	for _, name := range Events() {
+		so.On(name, c.handler(name, s.ops[name]))
 	}
 	_ = so.Emit(emitConnected, connectedDoc{UserID: userID(a.UserID)})
 	go c.pump()
