@@ -83,7 +83,10 @@ func TestAnonymousAskedToSignIn(t *testing.T) {
 		name string
 		call func(a chat.Actor) error
 	}{
-		{"UpdateOrg", func(a chat.Actor) error { _, err := e.UpdateOrg(ctx, a, chat.OrgUpdate{Description: &desc}); return err }},
+		{"UpdateOrg", func(a chat.Actor) error {
+			_, err := e.UpdateOrg(ctx, a, chat.OrgUpdate{Description: &desc})
+			return err
+		}},
 		{"RotateJoinSecret", func(a chat.Actor) error { _, err := e.RotateJoinSecret(ctx, a); return err }},
 	} {
 		if got := chat.ErrorCode(tt.call(anon)); got != chat.Unauthenticated {

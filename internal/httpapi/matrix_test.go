@@ -226,12 +226,12 @@ type tenant struct {
 	other   *client // a member who wrote what the levels act on
 	otherID string
 
-	open, closed                   string // channels: anyone may read; members only (the owner)
-	thread, closedThread           string // topics by the owner in open and closed
-	chat, closedChat, poll         string // chats: the owner's, in thread and closedThread; other's poll
-	otherChat, report, scheduled   string // other's chat in thread; a report on it; other's scheduled chat
-	freshTh, freshCh               string // a thread by other; a channel
-	feed, file, handle, secret string // the owner's feed; a file's URL path and handle; the org's join secret
+	open, closed                 string // channels: anyone may read; members only (the owner)
+	thread, closedThread         string // topics by the owner in open and closed
+	chat, closedChat, poll       string // chats: the owner's, in thread and closedThread; other's poll
+	otherChat, report, scheduled string // other's chat in thread; a report on it; other's scheduled chat
+	freshTh, freshCh             string // a thread by other; a channel
+	feed, file, handle, secret   string // the owner's feed; a file's URL path and handle; the org's join secret
 
 	// frozen makes the fresh* methods return the objects above instead of
 	// creating new ones, so that a snapshot of the org stays comparable.
