@@ -618,3 +618,64 @@ func TestTokenMatrix(t *testing.T) {
 	}
 	t.Logf("routes x bad tokens tried: %d", n)
 }
+
+// TestWSTenantIsolation opens /v1/ws for org B's users (one watching a feed
+// that names org A's threads, with A's id in x-struct-orgid) while org A is
+// busy: B's sockets get nothing of A's, up to a marker event of B's own. A's
+// own socket gets A's events, so there was something to leak.
+func TestWSTenantIsolation(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	a := newTenant(t, e, "tenanta")
+	b := newTenant(t, e, "tenantb")
+	var bSockets []*wsClient
+	for _, l := range []level{owner, member, bot} {
+		c := &client{t: t, base: e.srv.URL, header: b.as[l].header.Clone()}
+		c.header.Set("X-Struct-Orgid", a.orgID)
+		ws := dialWS(t, e.srv.URL, c, -1)
+		ws.send(map[string]any{"path": "/feed", "args": map[string]any{"feed_id": "6N1", "thread_ids": []string{a.thread, a.closedThread}}})
+		ws.send(map[string]any{"path": "/presence"})
+		bSockets = append(bSockets, ws)
+	}
+	aws := dialWS(t, e.srv.URL, a.as[owner], -1)
+	aws.send(map[string]any{"path": "/presence"})
+	aws.send(map[string]any{"path": "/typing", "args": map[string]string{"thread_id": a.thread}})
+	time.Sleep(50 * time.Millisecond) // feed registrations are not acknowledged
+
+	// Org A's activity, of every kind of event.
+	own := a.as[owner]
+	chatID := reply(t, own, a.thread, "tenanta busy reply")
+	must(t, own.do("PUT", "/v1/chats", map[string]any{"id": chatID, "thread_id": a.thread, "text": "tenanta edited"}), 200)
+	must(t, own.do("POST", "/v1/reactions", map[string]any{"chat_id": chatID, "name": "fire", "set": true}), 200)
+	must(t, own.do("POST", "/v1/chats/"+chatID+"/pin", nil), 200)
+	reply(t, own, a.closedThread, "tenanta closed reply")
+	post(t, a.other, map[string]any{"text": "tenanta late topic", "xsr_ids": []string{a.open}})
+	channel(t, own, "tenanta-late", "chan_anyone")
+	must(t, own.do("POST", "/v1/users", map[string]any{"email": "late@example.com", "name": "tenanta late user"}), 200)
+	must(t, own.do("PUT", "/v1/org", map[string]any{"description": "tenanta busy"}), 200)
+	must(t, own.do("DELETE", "/v1/chats/"+chatID, nil), 200)
+	// The control: A's own socket gets the events, and the leak check sees
+	// A's ids in them.
+	if f := next(t, aws, "server/event"); a.leaks(f.Data) == "" {
+		t.Fatalf("org A's event %s shows nothing of A's", f.Data)
+	}
+
+	// Then B's marker: everything before it has been delivered.
+	marker := reply(t, b.as[owner], b.thread, "tenantb marker")
+	for i, ws := range bSockets {
+		ws.send(map[string]any{"path": "/presence", "args": map[string]bool{"users": true}})
+		for marked, listed := false, false; !marked || !listed; {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			_, raw, err := ws.conn.Read(ctx)
+			cancel()
+			if err != nil {
+				t.Fatalf("B's socket %d: waiting for the marker: %v", i, err)
+			}
+			if s := a.leaks(raw); s != "" {
+				t.Errorf("B's socket %d got A's %q: %.300s", i, s, raw)
+			}
+			marked = marked || strings.Contains(string(raw), marker)
+			listed = listed || strings.Contains(string(raw), `"user_ids"`)
+		}
+	}
+}
