@@ -184,7 +184,7 @@ func (s *Service) CreateChannel(ctx context.Context, a Actor, in NewChannel) (*C
 			return err
 		}
 		if !canManageChannels(au) {
-			return Errorf(Forbidden, "You do not have permission to manage channels.")
+			return forbidden(au, "You do not have permission to manage channels.")
 		}
 		ch = &Channel{OrgID: a.OrgID, Name: in.Name, Description: in.Description, Visibility: in.Visibility,
 			AutoJoin: in.AutoJoin, XID: in.XID, CreatedAt: w.now, UpdatedAt: w.now, Members: []UserID{}}
@@ -255,7 +255,7 @@ func (s *Service) changeChannel(ctx context.Context, a Actor, id ChannelID, may 
 			return err
 		}
 		if !may(au) {
-			return Errorf(Forbidden, "You do not have permission to manage channels.")
+			return forbidden(au, "You do not have permission to manage channels.")
 		}
 		before := *ch
 		if err := change(w, ch); err != nil {

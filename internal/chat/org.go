@@ -180,7 +180,7 @@ func (s *Service) UpdateOrg(ctx context.Context, a Actor, upd OrgUpdate) (*Org, 
 			return err
 		}
 		if !canAdminister(au) {
-			return Errorf(Forbidden, "Only an admin can change the org.")
+			return forbidden(au, "Only an admin can change the org.")
 		}
 		if org, err = w.tx.OrgByID(ctx, a.OrgID); err != nil {
 			return err
@@ -205,7 +205,7 @@ func (s *Service) RotateJoinSecret(ctx context.Context, a Actor) (*Org, error) {
 			return err
 		}
 		if !canAdminister(au) {
-			return Errorf(Forbidden, "Only an admin or owner can change the join link.")
+			return forbidden(au, "Only an admin or owner can change the join link.")
 		}
 		if org, err = w.tx.OrgByID(ctx, a.OrgID); err != nil {
 			return err

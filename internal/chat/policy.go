@@ -105,6 +105,16 @@ func loadAuthority(ctx context.Context, tx ReadTx, a Actor) (*authority, error) 
 	return au, nil
 }
 
+// forbidden is the answer when a permission check refuses au: an anonymous
+// visitor (not the operator) is told to sign in (Unauthenticated, as on every
+// route that needs a member), a member is Forbidden.
+func forbidden(au *authority, format string, args ...any) error {
+	if au.actor.Kind == Anonymous && !au.actor.Operator {
+		return ErrUnauthenticated
+	}
+	return Errorf(Forbidden, format, args...)
+}
+
 // requireMember returns the authority if a signed-in user acts.
 func requireMember(au *authority) error {
 	if au.actor.Kind == System || au.signedIn() {
@@ -258,6 +268,12 @@ func canAdminister(au *authority) bool { return au.has(PermAdministrator) }
 
 // canManageRoles: admins and owners, or a role with manage_roles.
 func canManageRoles(au *authority) bool { return au.has(PermManageRoles) }
+
+// ownsFile: the file's uploader (and the system). Others read a file
+// through the message it is attached to.
+func ownsFile(au *authority, f *File) bool {
+	return au.actor.Kind == System || au.signedIn() && f.OwnerID == au.user.ID
+}
 
 // canDeleteFile: the file's owner, or an administrator.
 func canDeleteFile(au *authority, f *File) bool {

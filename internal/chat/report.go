@@ -160,7 +160,7 @@ func (s *Service) Reports(ctx context.Context, a Actor, f ReportFilter) ([]*Repo
 			return err
 		}
 		if !canReviewReports(au) {
-			return Errorf(Forbidden, "Only an admin can review reports.")
+			return forbidden(au, "Only an admin can review reports.")
 		}
 		out, err = tx.Reports(ctx, a.OrgID, f)
 		return err
@@ -191,7 +191,7 @@ func (s *Service) ResolveReport(ctx context.Context, a Actor, in ReportResolve) 
 			return err
 		}
 		if !canReviewReports(au) {
-			return Errorf(Forbidden, "Only an admin can review reports.")
+			return forbidden(au, "Only an admin can review reports.")
 		}
 		if rep, err = w.tx.ReportByID(ctx, a.OrgID, in.ID); isNotFound(err) {
 			return notFound("Report")

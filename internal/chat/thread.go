@@ -424,7 +424,7 @@ func (s *Service) SetThreadFlags(ctx context.Context, a Actor, changes []ThreadF
 			return err
 		}
 		if !canAdminister(au) {
-			return Errorf(Forbidden, "Only an admin can hide or delete threads.")
+			return forbidden(au, "Only an admin can hide or delete threads.")
 		}
 		for _, c := range changes {
 			th, err := w.tx.ThreadByID(ctx, a.OrgID, c.ID)
@@ -467,7 +467,7 @@ func (s *Service) SetThreadTags(ctx context.Context, a Actor, id ThreadID, tags 
 			return err
 		}
 		if !canSetTags(au, th) {
-			return Errorf(Forbidden, "Only the thread's author or a moderator can tag it.")
+			return forbidden(au, "Only the thread's author or a moderator can tag it.")
 		}
 		th.Tags = tags
 		return s.saveThread(ctx, w, au, th)

@@ -99,9 +99,11 @@ func (s *Service) Upload(ctx context.Context, a Actor, in NewUpload) (*File, err
 	return f, nil
 }
 
-// OpenFile returns an uploaded file's record and bytes. Its owner and the
-// org's members may read it, and anyone who can read the message it is
-// attached to. NotFound otherwise. The caller closes the reader.
+// OpenFile returns an uploaded file's record and bytes. Its owner may read
+// it, and anyone who can read the message it is attached to (handles are
+// sequential, so membership of the org alone would open every attachment of
+// every private channel and direct conversation). NotFound otherwise. The
+// caller closes the reader.
 func (s *Service) OpenFile(ctx context.Context, a Actor, id FileID) (*File, io.ReadCloser, error) {
 	var f *File
 	err := s.view(ctx, func(tx ReadTx) error {
@@ -114,7 +116,7 @@ func (s *Service) OpenFile(ctx context.Context, a Actor, id FileID) (*File, io.R
 		} else if err != nil {
 			return err
 		}
-		if au.signedIn() || au.actor.Kind == System {
+		if ownsFile(au, f) {
 			return nil
 		}
 		if f.MessageID == 0 {

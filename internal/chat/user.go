@@ -214,7 +214,7 @@ func (s *Service) AddUser(ctx context.Context, a Actor, in NewUser) (*User, erro
 			return err
 		}
 		if !canAddUser(au, org) {
-			return Errorf(Forbidden, "Only an admin can add users to this org.")
+			return forbidden(au, "Only an admin can add users to this org.")
 		}
 		if in.Level > LevelMember && !canSetLevel(au, &User{}, in.Level) {
 			return Errorf(Forbidden, "You cannot give a new user the %s level.", in.Level)

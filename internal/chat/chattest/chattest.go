@@ -19,6 +19,9 @@ import (
 // ClientSecret is the operator secret of services made by New.
 const ClientSecret = "test-client-secret"
 
+// JWTSecret is the secret services made by New sign their tokens with.
+const JWTSecret = "test-jwt-secret-test-jwt-secret-0123456789"
+
 // Env is a service under test with its recorder, its clock and its running
 // hub.
 type Env struct {
@@ -79,7 +82,7 @@ func NewWithFiles(tb testing.TB, files chat.Files) *Env {
 
 func newEnv(tb testing.TB, store chat.Store, broker realtime.Broker, poll time.Duration, files chat.Files) *Env {
 	tb.Helper()
-	tokens, err := auth.NewTokens("test-jwt-secret-test-jwt-secret-0123456789")
+	tokens, err := auth.NewTokens(JWTSecret)
 	if err != nil {
 		tb.Fatal(err)
 	}
