@@ -11,8 +11,9 @@ import (
 )
 
 // TestOpenFileAccess: an upload is read by its owner and by whoever can read
-// the message it is attached to, not by every member of the org (upload ids
-// are sequential, so that would open every private attachment).
+// the message it is attached to or a forwarded copy of it, not by every
+// member of the org (upload ids are sequential, so that would open every
+// private attachment).
 func TestOpenFileAccess(t *testing.T) {
 	t.Parallel()
 	e := chattest.New(t)
@@ -31,10 +32,29 @@ func TestOpenFileAccess(t *testing.T) {
 		return f.ID
 	}
 	inDM := upload(owner, "dm.txt")
-	if _, _, err := e.StartThread(ctx, owner, chat.NewThread{Text: "for ann only", UserIDs: []chat.UserID{ann.UserID},
-		Files: []chat.FileID{inDM}}); err != nil {
+	dm, first, err := e.StartThread(ctx, owner, chat.NewThread{Text: "for ann only", UserIDs: []chat.UserID{ann.UserID},
+		Files: []chat.FileID{inDM}})
+	if err != nil {
 		t.Fatal(err)
 	}
+	// Ann forwards the DM's chat into her DM with Carl, and Carl forwards
+	// that copy on to Dora: both copies refer to the original upload.
+	carl := e.MustUser(t, org, "carl", chat.LevelMember)
+	dora := e.MustUser(t, org, "dora", chat.LevelMember)
+	forward := func(a chat.Actor, from chat.MessageRef, to chat.UserID) chat.MessageRef {
+		t.Helper()
+		th, _, err := e.StartThread(ctx, a, chat.NewThread{Text: "look", UserIDs: []chat.UserID{to}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := e.ForwardMessage(ctx, a, chat.Forward{From: from, To: th.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return chat.MessageRef{ThreadID: th.ID, MessageID: m.ID}
+	}
+	copied := forward(ann, chat.MessageRef{ThreadID: dm.ID, MessageID: first.ID}, carl.UserID)
+	forward(carl, copied, dora.UserID)
 	loose := upload(ann, "draft.txt")
 	tests := []struct {
 		name  string
@@ -46,6 +66,8 @@ func TestOpenFileAccess(t *testing.T) {
 		{"the other party of the DM", ann, inDM, ""},
 		{"a member outside the DM", bob, inDM, chat.NotFound},
 		{"an admin outside the DM", admin, inDM, chat.NotFound},
+		{"a reader of a forwarded copy", carl, inDM, ""},
+		{"a reader of a copy of the copy", dora, inDM, ""},
 		{"another org", stranger, inDM, chat.NotFound},
 		{"anonymous", chat.AnonymousActor(org.ID), inDM, chat.NotFound},
 		{"uploader, not attached", ann, loose, ""},

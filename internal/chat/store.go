@@ -107,6 +107,9 @@ type ReadTx interface {
 	// MessageByID returns a message with its attachments and reactions.
 	MessageByID(ctx context.Context, org OrgID, id MessageID) (*Message, error)
 	MessageByClientID(ctx context.Context, org OrgID, author UserID, clientMsgID string) (*Message, error)
+	// ForwardsOf returns the ids of the messages forwarded from msg, not
+	// deleted, newest first, at most limit.
+	ForwardsOf(ctx context.Context, org OrgID, msg MessageID, limit int) ([]MessageID, error)
 	// Edits returns a message's earlier texts, oldest first.
 	Edits(ctx context.Context, msg MessageID) ([]Edit, error)
 	// Messages pages a thread newest first, with attachments and reactions.

@@ -122,11 +122,7 @@ func (s *Service) OpenFile(ctx context.Context, a Actor, id FileID) (*File, io.R
 		if f.MessageID == 0 {
 			return notFound("File")
 		}
-		_, _, _, err = visibleMessage(ctx, tx, au, f.MessageID)
-		if isNotFound(err) {
-			return notFound("File")
-		}
-		return err
+		return canReadAttachment(ctx, tx, au, f.MessageID)
 	})
 	if err != nil {
 		return nil, nil, err
@@ -136,4 +132,41 @@ func (s *Service) OpenFile(ctx context.Context, a Actor, id FileID) (*File, io.R
 		return nil, nil, err
 	}
 	return f, rc, nil
+}
+
+// Bounds of the search for a readable forwarded copy of a message (see
+// canReadAttachment): how many copies of one message, and how many
+// forwarding steps away from the original.
+const (
+	maxForwardsChecked = 100
+	maxForwardDepth    = 3
+)
+
+// canReadAttachment: a file attached to msg is read by whoever can read msg
+// or a forwarded copy of it (a copy refers to the original's uploads, and a
+// copy of a copy to the same). NotFound otherwise.
+func canReadAttachment(ctx context.Context, tx ReadTx, au *authority, msg MessageID) error {
+	frontier := []MessageID{msg}
+	for depth := 0; len(frontier) > 0 && depth <= maxForwardDepth; depth++ {
+		var next []MessageID
+		for _, id := range frontier {
+			_, _, _, err := visibleMessage(ctx, tx, au, id)
+			if err == nil {
+				return nil
+			}
+			if !isNotFound(err) {
+				return err
+			}
+			if depth == maxForwardDepth {
+				continue
+			}
+			copies, err := tx.ForwardsOf(ctx, au.actor.OrgID, id, maxForwardsChecked)
+			if err != nil {
+				return err
+			}
+			next = append(next, copies...)
+		}
+		frontier = next
+	}
+	return notFound("File")
 }

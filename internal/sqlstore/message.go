@@ -97,6 +97,24 @@ func (t *tx) MessageByClientID(ctx context.Context, org chat.OrgID, author chat.
 	return t.messageWhere(ctx, `author_id = ? AND client_msg_id = ? AND org_id = ?`, int64(author), clientMsgID, int64(org))
 }
 
+func (t *tx) ForwardsOf(ctx context.Context, org chat.OrgID, msg chat.MessageID, limit int) ([]chat.MessageID, error) {
+	rows, err := t.query(ctx, `SELECT id FROM messages WHERE forwarded_from = ? AND org_id = ? AND NOT deleted ORDER BY id DESC LIMIT ?`,
+		int64(msg), int64(org), limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []chat.MessageID
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, chat.MessageID(id))
+	}
+	return ids, rows.Err()
+}
+
 func (t *tx) Messages(ctx context.Context, f chat.MessageFilter) ([]*chat.Message, error) {
 	q := `SELECT ` + messageColumns + ` FROM messages WHERE thread_id = ? AND NOT deleted`
 	args := []any{int64(f.ThreadID)}
