@@ -335,7 +335,9 @@ func servedURL(t *testing.T, surface, base string, a answer) string {
 // TestRateLimitEverySurface: once a client address is over its rate, every
 // surface answers 429 with Retry-After, in its own error format.
 func TestRateLimitEverySurface(t *testing.T) {
-	s := mustRun(t, map[string]string{"PARLEY_ADDR": "127.0.0.1:0", "PARLEY_DATA_DIR": t.TempDir(), "PARLEY_RATE_LIMIT": "1"})
+	// 0.1 per credential is 0.4 per address: one request in 2.5 s, so the
+	// address stays limited while the test goes round the surfaces.
+	s := mustRun(t, map[string]string{"PARLEY_ADDR": "127.0.0.1:0", "PARLEY_DATA_DIR": t.TempDir(), "PARLEY_RATE_LIMIT": "0.1"})
 	limited := false
 	for range 100 {
 		if send(t, "GET", s.URL+"/healthz", nil, nil).status == http.StatusTooManyRequests {
