@@ -35,7 +35,7 @@ type NewUpload struct {
 
 func (in *NewUpload) normalize(maxSize int64) error {
 	in.Name = path.Base(strings.ReplaceAll(strings.TrimSpace(in.Name), "\\", "/"))
-	if in.Name == "." || in.Name == "/" || in.Name == "" {
+	if in.Name == "." || in.Name == ".." || in.Name == "/" || in.Name == "" {
 		return Invalidf("file", "The file needs a name.")
 	}
 	if err := checkLen("file", in.Name, 1, MaxFileNameLen); err != nil {

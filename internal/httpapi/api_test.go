@@ -21,6 +21,7 @@ import (
 type env struct {
 	*chattest.Env
 	srv *httptest.Server
+	ln  *trackListener // the server's listener
 }
 
 func newEnv(t *testing.T) *env {
@@ -28,7 +29,10 @@ func newEnv(t *testing.T) *env {
 	e := &env{Env: chattest.New(t)}
 	mux := http.NewServeMux()
 	httpapi.Mount(mux, httpapi.Deps{Chat: e.Service})
-	e.srv = httptest.NewServer(httpx.Middleware(mux, discardLogger(), nil))
+	e.srv = httptest.NewUnstartedServer(httpx.Middleware(mux, discardLogger(), nil))
+	e.ln = &trackListener{Listener: e.srv.Listener, closed: map[string]chan struct{}{}}
+	e.srv.Listener = e.ln
+	e.srv.Start()
 	t.Cleanup(e.srv.Close)
 	return e
 }

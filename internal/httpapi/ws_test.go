@@ -398,7 +398,7 @@ func TestWSConnectChurn(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	before := runtime.NumGoroutine()
 
-	for range 10 {
+	for range 25 {
 		var conns []*wsClient
 		for range 20 {
 			conns = append(conns, dialWS(t, e.srv.URL, bob, -1))
@@ -412,8 +412,16 @@ func TestWSConnectChurn(t *testing.T) {
 		}
 	}
 	// A socket that never reads while chats keep coming: it is cut off,
-	// and a reading socket still gets everything.
-	stuck := dialWS(t, e.srv.URL, bob, -1)
+	// and a reading socket still gets everything. Its TCP receive buffer
+	// is small, so that the server's writes to it block instead of filling
+	// the kernel's buffers.
+	hc, tcp := smallBufferClient()
+	sc, _, err := websocket.Dial(context.Background(), "ws"+strings.TrimPrefix(e.srv.URL, "http")+"/v1/ws?token="+bob.token(),
+		&websocket.DialOptions{HTTPClient: hc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stuck := &wsClient{t: t, conn: sc}
 	reader := dialWS(t, e.srv.URL, bob, -1)
 	big := strings.Repeat("x", 30000)
 	for i := range 200 {
@@ -421,6 +429,13 @@ func TestWSConnectChurn(t *testing.T) {
 		if got := reader.events(1); got[0].Event != "message.created" {
 			t.Fatalf("reader got %v", got[0].Event)
 		}
+	}
+	// The server cut the stuck socket off (a write to it timed out) while
+	// the client still holds it open.
+	select {
+	case <-e.ln.closedFor(<-tcp):
+	case <-time.After(30 * time.Second):
+		t.Fatal("the socket that stopped reading was never cut off")
 	}
 	stuck.conn.CloseNow()
 	reader.conn.CloseNow()

@@ -25,7 +25,12 @@ type wsClient struct {
 }
 
 func dialSocketIO(ctx context.Context, base, token string) (*wsClient, error) {
-	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/socket.io/?EIO=4&transport=websocket", nil)
+	return dialSocketIOWith(ctx, base, token, nil)
+}
+
+// dialSocketIOWith is dialSocketIO with dial options.
+func dialSocketIOWith(ctx context.Context, base, token string, opts *websocket.DialOptions) (*wsClient, error) {
+	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/socket.io/?EIO=4&transport=websocket", opts)
 	if err != nil {
 		return nil, err
 	}

@@ -24,6 +24,7 @@ import (
 type server struct {
 	*chattest.Env
 	URL    string
+	ln     *trackListener // the server's listener
 	org    *chat.Org
 	actors map[string]chat.Actor
 	tokens map[string]string
@@ -60,7 +61,10 @@ func newServer(t testing.TB) *server {
 	mux := http.NewServeMux()
 	surface := allo.Mount(mux, allo.Deps{Chat: s.Service, Logger: log})
 	httpapi.Mount(mux, httpapi.Deps{Chat: s.Service, Logger: log})
-	hs := httptest.NewServer(httpx.Middleware(mux, log, nil))
+	hs := httptest.NewUnstartedServer(httpx.Middleware(mux, log, nil))
+	s.ln = &trackListener{Listener: hs.Listener, closed: map[string]chan struct{}{}}
+	hs.Listener = s.ln
+	hs.Start()
 	s.URL = hs.URL
 
 	ctx, stop := context.WithCancel(context.Background())

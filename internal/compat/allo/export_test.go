@@ -1,6 +1,10 @@
 package allo
 
-import "github.com/parley-chat/parley/internal/chat"
+import (
+	"strings"
+
+	"github.com/parley-chat/parley/internal/chat"
+)
 
 // FormatID is formatID, for the external tests.
 var FormatID = formatID
@@ -10,3 +14,15 @@ var ParseID = parseID
 
 // FormatIDForBench renders a conversation id.
 func FormatIDForBench(id chat.ThreadID) string { return conversationID(id) }
+
+// RESTOperations returns the operations served as POST /api/chat/<name>,
+// sorted.
+func RESTOperations() []string {
+	var out []string
+	for _, p := range Patterns() {
+		if name, ok := strings.CutPrefix(p, "POST /api/chat/"); ok {
+			out = append(out, name)
+		}
+	}
+	return out
+}

@@ -28,12 +28,12 @@ type testServer struct {
 
 // newTestServer mounts the surface; configJSON, when set, is the config
 // file's contents (reloadable with PUT /v1/admin-api/config).
-func newTestServer(t *testing.T, configJSON string) *testServer {
+func newTestServer(t testing.TB, configJSON string) *testServer {
 	t.Helper()
 	return newTestServerOn(t, chattest.New(t), configJSON)
 }
 
-func newTestServerOn(t *testing.T, env *chattest.Env, configJSON string) *testServer {
+func newTestServerOn(t testing.TB, env *chattest.Env, configJSON string) *testServer {
 	t.Helper()
 	ts := &testServer{env: env}
 	var err error

@@ -34,7 +34,7 @@ type env struct {
 	key string
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	e := &env{Env: chattest.New(t)}
 	mux := http.NewServeMux()
@@ -56,7 +56,7 @@ type response struct {
 	body   []byte
 }
 
-func (r response) json(t *testing.T) map[string]any {
+func (r response) json(t testing.TB) map[string]any {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(r.body, &m); err != nil {
@@ -67,7 +67,7 @@ func (r response) json(t *testing.T) map[string]any {
 
 // do sends a request with the env's API key (unless the path has one or
 // noKey is set in headers as "X-No-Key").
-func (e *env) do(t *testing.T, method, path string, body any, headers ...string) response {
+func (e *env) do(t testing.TB, method, path string, body any, headers ...string) response {
 	t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
@@ -184,7 +184,7 @@ func signInText(account string, ts int64) string {
 }
 
 // signIn signs in an Ethereum wallet with /api/auth and returns its token.
-func (e *env) signIn(t *testing.T, w *ethWallet) string {
+func (e *env) signIn(t testing.TB, w *ethWallet) string {
 	t.Helper()
 	ts := time.Now().UnixMilli()
 	res := e.do(t, "POST", "/api/auth", map[string]any{"signerAddress": w.addr, "signature": w.sign(signInText(w.addr, ts)),
@@ -206,7 +206,7 @@ func siweText(addr, nonce string, issued, expires time.Time, statement string) s
 const statement = "I allow this site to access my data on The Convo Space."
 
 // postComment comments as w and returns the comment's _id.
-func (e *env) postComment(t *testing.T, w *ethWallet, token, thread, text string) string {
+func (e *env) postComment(t testing.TB, w *ethWallet, token, thread, text string) string {
 	t.Helper()
 	res := e.do(t, "POST", "/api/comments", map[string]any{"token": token, "signerAddress": w.addr, "comment": text,
 		"threadId": thread, "url": "https%3A%2F%2Fexample.com%2Fpost"})

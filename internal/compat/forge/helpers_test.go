@@ -26,7 +26,7 @@ type server struct {
 	env *chattest.Env
 }
 
-func newServer(t *testing.T, env *chattest.Env) *server {
+func newServer(t testing.TB, env *chattest.Env) *server {
 	t.Helper()
 	mux := http.NewServeMux()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -38,7 +38,7 @@ func newServer(t *testing.T, env *chattest.Env) *server {
 }
 
 // send makes a request and returns the status and body.
-func (s *server) send(t *testing.T, method, path string, header http.Header, body io.Reader) (int, string) {
+func (s *server) send(t testing.TB, method, path string, header http.Header, body io.Reader) (int, string) {
 	t.Helper()
 	url := path
 	if !strings.HasPrefix(path, "http") {
@@ -77,14 +77,14 @@ type reply struct {
 	body   string
 }
 
-func (r reply) json(t *testing.T, v any) {
+func (r reply) json(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal([]byte(r.body), v); err != nil {
 		t.Fatalf("decode %q: %v", r.body, err)
 	}
 }
 
-func (r reply) obj(t *testing.T) map[string]any {
+func (r reply) obj(t testing.TB) map[string]any {
 	t.Helper()
 	var m map[string]any
 	r.json(t, &m)
@@ -99,7 +99,7 @@ func (r reply) list(t *testing.T) []map[string]any {
 }
 
 // want fails t unless the reply has the status (and, when given, the body).
-func (r reply) want(t *testing.T, status int, body ...string) reply {
+func (r reply) want(t testing.TB, status int, body ...string) reply {
 	t.Helper()
 	if r.status != status || len(body) > 0 && r.body != body[0] {
 		t.Fatalf("got %d %q, want %d %q", r.status, r.body, status, body)
@@ -108,7 +108,7 @@ func (r reply) want(t *testing.T, status int, body ...string) reply {
 }
 
 // jsonBody encodes v as a request body.
-func jsonBody(t *testing.T, v any) io.Reader {
+func jsonBody(t testing.TB, v any) io.Reader {
 	t.Helper()
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -117,7 +117,7 @@ func jsonBody(t *testing.T, v any) io.Reader {
 	return bytes.NewReader(b)
 }
 
-func (u *user) do(t *testing.T, method, path string, body any) reply {
+func (u *user) do(t testing.TB, method, path string, body any) reply {
 	t.Helper()
 	h := http.Header{"Authorization": {"Bearer " + u.token}}
 	if u.secret {
@@ -137,7 +137,7 @@ func (u *user) do(t *testing.T, method, path string, body any) reply {
 }
 
 // upload sends one file as the multipart field "file".
-func (u *user) upload(t *testing.T, method, path, name, contentType string, data []byte) reply {
+func (u *user) upload(t testing.TB, method, path, name, contentType string, data []byte) reply {
 	t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
@@ -164,7 +164,7 @@ type org struct {
 }
 
 // bootstrap runs the seed's getting-started flow and returns the org.
-func (s *server) bootstrap(t *testing.T) *org {
+func (s *server) bootstrap(t testing.TB) *org {
 	t.Helper()
 	cs := http.Header{"Client-Secret": {chattest.ClientSecret}, "Content-Type": {"application/json"}}
 	status, b := s.send(t, "POST", "/auth/organization", cs, nil)
@@ -181,7 +181,7 @@ func (s *server) bootstrap(t *testing.T) *org {
 }
 
 // signIn gets a token for a user of the org (creating it) and its id.
-func (s *server) signIn(t *testing.T, slug, username, display string) *user {
+func (s *server) signIn(t testing.TB, slug, username, display string) *user {
 	t.Helper()
 	cs := http.Header{"Client-Secret": {chattest.ClientSecret}, "Content-Type": {"application/json"}}
 	b, _ := json.Marshal(map[string]string{"username": username, "display_name": display, "slug": slug})
