@@ -13,6 +13,7 @@ import (
 
 	"github.com/parley-chat/parley/internal/chat"
 	"github.com/parley-chat/parley/internal/chat/chattest"
+	"github.com/parley-chat/parley/internal/conntest"
 	"github.com/parley-chat/parley/internal/httpapi"
 	"github.com/parley-chat/parley/internal/httpx"
 )
@@ -21,7 +22,7 @@ import (
 type env struct {
 	*chattest.Env
 	srv *httptest.Server
-	ln  *trackListener // the server's listener
+	ln  *conntest.Listener // the server's listener
 }
 
 func newEnv(t *testing.T) *env {
@@ -30,7 +31,7 @@ func newEnv(t *testing.T) *env {
 	mux := http.NewServeMux()
 	httpapi.Mount(mux, httpapi.Deps{Chat: e.Service})
 	e.srv = httptest.NewUnstartedServer(httpx.Middleware(mux, discardLogger(), nil))
-	e.ln = &trackListener{Listener: e.srv.Listener, closed: map[string]chan struct{}{}}
+	e.ln = conntest.NewListener(e.srv.Listener)
 	e.srv.Listener = e.ln
 	e.srv.Start()
 	t.Cleanup(e.srv.Close)

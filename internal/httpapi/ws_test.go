@@ -14,6 +14,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/parley-chat/parley/internal/chat"
+	"github.com/parley-chat/parley/internal/conntest"
 )
 
 // wsClient is a /v1/ws connection under test.
@@ -415,7 +416,7 @@ func TestWSConnectChurn(t *testing.T) {
 	// and a reading socket still gets everything. Its TCP receive buffer
 	// is small, so that the server's writes to it block instead of filling
 	// the kernel's buffers.
-	hc, tcp := smallBufferClient()
+	hc, tcp := conntest.SmallBufferClient()
 	sc, _, err := websocket.Dial(context.Background(), "ws"+strings.TrimPrefix(e.srv.URL, "http")+"/v1/ws?token="+bob.token(),
 		&websocket.DialOptions{HTTPClient: hc})
 	if err != nil {
@@ -433,25 +434,14 @@ func TestWSConnectChurn(t *testing.T) {
 	// The server cut the stuck socket off (a write to it timed out) while
 	// the client still holds it open.
 	select {
-	case <-e.ln.closedFor(<-tcp):
+	case <-e.ln.ClosedFor(<-tcp):
 	case <-time.After(30 * time.Second):
 		t.Fatal("the socket that stopped reading was never cut off")
 	}
 	stuck.conn.CloseNow()
 	reader.conn.CloseNow()
 	http.DefaultClient.CloseIdleConnections()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		after := runtime.NumGoroutine()
-		if after <= before+2 {
-			break
-		}
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<20)
-			t.Fatalf("goroutines: %d before, %d after the churn\n%s", before, after, buf[:runtime.Stack(buf, true)])
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	conntest.WaitGoroutines(t, before, 10*time.Second)
 }
 
 // TestWSCustomFeed: a socket watching a custom feed hears only of threads

@@ -13,6 +13,7 @@ import (
 	"github.com/parley-chat/parley/internal/chat"
 	"github.com/parley-chat/parley/internal/chat/chattest"
 	"github.com/parley-chat/parley/internal/compat/allo"
+	"github.com/parley-chat/parley/internal/conntest"
 	"github.com/parley-chat/parley/internal/httpapi"
 	"github.com/parley-chat/parley/internal/httpx"
 	"github.com/parley-chat/parley/internal/jobs"
@@ -24,7 +25,7 @@ import (
 type server struct {
 	*chattest.Env
 	URL    string
-	ln     *trackListener // the server's listener
+	ln     *conntest.Listener // the server's listener
 	org    *chat.Org
 	actors map[string]chat.Actor
 	tokens map[string]string
@@ -62,7 +63,7 @@ func newServer(t testing.TB) *server {
 	surface := allo.Mount(mux, allo.Deps{Chat: s.Service, Logger: log})
 	httpapi.Mount(mux, httpapi.Deps{Chat: s.Service, Logger: log})
 	hs := httptest.NewUnstartedServer(httpx.Middleware(mux, log, nil))
-	s.ln = &trackListener{Listener: hs.Listener, closed: map[string]chan struct{}{}}
+	s.ln = conntest.NewListener(hs.Listener)
 	hs.Listener = s.ln
 	hs.Start()
 	s.URL = hs.URL

@@ -3,11 +3,9 @@ package allo_test
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +13,7 @@ import (
 
 	"github.com/parley-chat/parley/internal/chat"
 	"github.com/parley-chat/parley/internal/compat/allo"
+	"github.com/parley-chat/parley/internal/conntest"
 )
 
 // TestSlowSocketAndChurn: a flood of Socket.IO connects and disconnects
@@ -53,7 +52,7 @@ func TestSlowSocketAndChurn(t *testing.T) {
 
 	// The stuck socket's TCP receive buffer is small, so that the server's
 	// writes to it block instead of filling the kernel's buffers.
-	hc, tcp := smallBufferClient()
+	hc, tcp := conntest.SmallBufferClient()
 	stuck, err := dialSocketIOWith(ctx, s.URL, s.tokens["bob"], &websocket.DialOptions{HTTPClient: hc})
 	if err != nil {
 		t.Fatal(err)
@@ -88,78 +87,12 @@ func TestSlowSocketAndChurn(t *testing.T) {
 	// The server cut the stuck socket off while the client still holds it
 	// open.
 	select {
-	case <-s.ln.closedFor(<-tcp):
+	case <-s.ln.ClosedFor(<-tcp):
 	case <-ctx.Done():
 		t.Fatal("the socket that stopped reading was never cut off")
 	}
 	stuck.conn.CloseNow()
 	reader.conn.CloseNow()
 	http.DefaultClient.CloseIdleConnections()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		after := runtime.NumGoroutine()
-		if after <= before+2 {
-			break
-		}
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<20)
-			t.Fatalf("goroutines: %d before, %d after\n%s", before, after, buf[:runtime.Stack(buf, true)])
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// trackListener tells when the server closes a connection.
-type trackListener struct {
-	net.Listener
-	mu     sync.Mutex
-	closed map[string]chan struct{} // by the client's address
-}
-
-func (l *trackListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
-	}
-	return &trackConn{Conn: c, closed: l.closedFor(c.RemoteAddr())}, nil
-}
-
-// closedFor returns a channel closed when the server closes the connection
-// from addr (a client's net.Conn, or its address).
-func (l *trackListener) closedFor(addr any) chan struct{} {
-	if c, ok := addr.(net.Conn); ok {
-		addr = c.LocalAddr()
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	key := addr.(net.Addr).String()
-	if l.closed[key] == nil {
-		l.closed[key] = make(chan struct{})
-	}
-	return l.closed[key]
-}
-
-type trackConn struct {
-	net.Conn
-	once   sync.Once
-	closed chan struct{}
-}
-
-func (c *trackConn) Close() error {
-	c.once.Do(func() { close(c.closed) })
-	return c.Conn.Close()
-}
-
-// smallBufferClient dials once with a 4 KiB TCP receive buffer, and sends
-// the connection on the channel.
-func smallBufferClient() (*http.Client, <-chan *net.TCPConn) {
-	ch := make(chan *net.TCPConn, 1)
-	return &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-		c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
-		if err == nil {
-			c.(*net.TCPConn).SetReadBuffer(4096)
-			ch <- c.(*net.TCPConn)
-		}
-		return c, err
-	}}}, ch
+	conntest.WaitGoroutines(t, before, 15*time.Second)
 }

@@ -5,12 +5,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +16,7 @@ import (
 
 	"github.com/parley-chat/parley/internal/chat/chattest"
 	"github.com/parley-chat/parley/internal/compat/forge"
+	"github.com/parley-chat/parley/internal/conntest"
 	"github.com/parley-chat/parley/internal/httpx"
 )
 
@@ -30,7 +29,7 @@ func TestSlowSocketAndChurn(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	forge.Mount(mux, forge.Deps{Chat: env.Service, Logger: log})
 	hs := httptest.NewUnstartedServer(httpx.Middleware(mux, log, nil))
-	ln := &trackListener{Listener: hs.Listener, closed: map[string]chan struct{}{}}
+	ln := conntest.NewListener(hs.Listener)
 	hs.Listener = ln
 	hs.Start()
 	t.Cleanup(hs.Close)
@@ -65,7 +64,7 @@ func TestSlowSocketAndChurn(t *testing.T) {
 
 	// The stuck socket's TCP receive buffer is small, so that the server's
 	// writes to it block instead of filling the kernel's buffers.
-	hc, tcp := smallBufferClient()
+	hc, tcp := conntest.SmallBufferClient()
 	sc, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPClient: hc})
 	if err != nil {
 		t.Fatal(err)
@@ -84,85 +83,12 @@ func TestSlowSocketAndChurn(t *testing.T) {
 	// The server cut the stuck socket off (a write to it timed out), while
 	// the client still holds it open.
 	select {
-	case <-ln.closedFor(<-tcp):
+	case <-ln.ClosedFor(<-tcp):
 	case <-ctx.Done():
 		t.Fatal("the socket that stopped reading was never cut off")
 	}
 	stuck.conn.CloseNow()
 	reader.conn.CloseNow()
 	srv.Client().CloseIdleConnections()
-	waitGoroutines(t, before)
-}
-
-// trackListener tells when the server closes a connection.
-type trackListener struct {
-	net.Listener
-	mu     sync.Mutex
-	closed map[string]chan struct{} // by the client's address
-}
-
-func (l *trackListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
-	}
-	return &trackConn{Conn: c, closed: l.closedFor(c.RemoteAddr())}, nil
-}
-
-// closedFor returns a channel closed when the server closes the connection
-// from addr.
-func (l *trackListener) closedFor(addr any) chan struct{} {
-	if c, ok := addr.(net.Conn); ok {
-		addr = c.LocalAddr()
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	key := addr.(net.Addr).String()
-	if l.closed[key] == nil {
-		l.closed[key] = make(chan struct{})
-	}
-	return l.closed[key]
-}
-
-type trackConn struct {
-	net.Conn
-	once   sync.Once
-	closed chan struct{}
-}
-
-func (c *trackConn) Close() error {
-	c.once.Do(func() { close(c.closed) })
-	return c.Conn.Close()
-}
-
-// smallBufferClient dials once with a 4 KiB TCP receive buffer, and sends
-// the connection on the channel.
-func smallBufferClient() (*http.Client, <-chan *net.TCPConn) {
-	ch := make(chan *net.TCPConn, 1)
-	return &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-		c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
-		if err == nil {
-			c.(*net.TCPConn).SetReadBuffer(4096)
-			ch <- c.(*net.TCPConn)
-		}
-		return c, err
-	}}}, ch
-}
-
-// waitGoroutines waits, with a generous deadline, for the goroutine count
-// to come back to before (give or take the test's own).
-func waitGoroutines(t *testing.T, before int) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		after := runtime.NumGoroutine()
-		if after <= before+2 {
-			return
-		}
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<20)
-			t.Fatalf("goroutines: %d before, %d after\n%s", before, after, buf[:runtime.Stack(buf, true)])
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	conntest.WaitGoroutines(t, before, 15*time.Second)
 }
