@@ -3,7 +3,6 @@ package allo_test
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,7 +14,6 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
-	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/parley-chat/parley/internal/chat"
 	"github.com/parley-chat/parley/internal/compat/allo"
@@ -529,55 +527,6 @@ func TestAuthorizationMatrix(t *testing.T) {
 	t.Logf("routes x levels tried: %d (%d patterns, %d levels)", tried, len(allo.Patterns()), len(levels))
 }
 
-// testJWTSecret is chattest's token secret.
-const testJWTSecret = "test-jwt-secret-test-jwt-secret-0123456789"
-
-// badToken is a credential every authenticated route refuses.
-type badToken struct{ name, token string }
-
-// badTokens forges credentials from good, a valid token: each one, if it
-// were accepted, would act as user as (an owner, say) in good's org.
-// control is the same claims properly signed, which must work.
-func badTokens(t *testing.T, good string, as chat.UserID) (bad []badToken, control string) {
-	t.Helper()
-	parts := strings.Split(good, ".")
-	if len(parts) != 3 {
-		t.Fatalf("token %q is not a JWT", good)
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	claims := jwt.MapClaims{}
-	if err := json.Unmarshal(raw, &claims); err != nil {
-		t.Fatal(err)
-	}
-	claims["sub"] = strconv.FormatInt(int64(as), 10)
-	sign := func(m jwt.SigningMethod, key any, c jwt.MapClaims) string {
-		s, err := jwt.NewWithClaims(m, c).SignedString(key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
-	expired := jwt.MapClaims{}
-	for k, v := range claims {
-		expired[k] = v
-	}
-	expired["iat"], expired["exp"] = time.Now().Add(-2*time.Hour).Unix(), time.Now().Add(-time.Hour).Unix()
-	forged, _ := json.Marshal(claims)
-	sig := []byte(parts[2])
-	sig[0] ^= 1 // another base64url character, another signature
-	return []badToken{
-		{"alg none", sign(jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, claims)},
-		{"wrong signature", parts[0] + "." + parts[1] + "." + string(sig)},
-		{"claims changed after signing", parts[0] + "." + base64.RawURLEncoding.EncodeToString(forged) + "." + parts[2]},
-		{"expired", sign(jwt.SigningMethodHS256, []byte(testJWTSecret), expired)},
-		{"another server's secret", sign(jwt.SigningMethodHS256, []byte("another-servers-jwt-secret-0123456789abcdef"), claims)},
-		{"garbage", "garbage"},
-	}, sign(jwt.SigningMethodHS256, []byte(testJWTSecret), claims)
-}
-
 // TestTokenMatrix: every authenticated route, and the Socket.IO CONNECT,
 // refuses forged, expired and foreign tokens with 401 and Allo's error
 // ({"message": "Authentication error"}).
@@ -585,7 +534,8 @@ func TestTokenMatrix(t *testing.T) {
 	t.Parallel()
 	s := newServer(t)
 	tn := newTenant(t, s, "Amethyst", s.actors["alice"], s.actors["bob"], s.actors["carol"])
-	bad, control := badTokens(t, tn.tokens[levelMember], s.actors["alice"].UserID)
+	// Forged tokens claim to be alice, the owner, from a member's token.
+	bad, control := s.BadTokensFrom(t, tn.tokens[levelMember], map[string]any{"sub": strconv.FormatInt(int64(s.actors["alice"].UserID), 10)})
 	if status, body := tn.call(t, control, "joinConversation", map[string]any{"conversationID": tn.group}); status != 200 {
 		t.Fatalf("the control token is refused: %d %s", status, body)
 	}
@@ -596,18 +546,18 @@ func TestTokenMatrix(t *testing.T) {
 			continue // no credential: GET /api, and Engine.IO, whose CONNECT is below
 		}
 		for _, bt := range bad {
-			status, body := tn.call(t, bt.token, op, payloads[op](t, tn, tn))
+			status, body := tn.call(t, bt.Token, op, payloads[op](t, tn, tn))
 			tried++
 			if status != 401 || !bytes.Contains(body, []byte(`"message":"Authentication error"`)) {
-				t.Errorf("%s with %s = %d %s, want 401 Authentication error", p, bt.name, status, body)
+				t.Errorf("%s with %s = %d %s, want 401 Authentication error", p, bt.Name, status, body)
 			}
 		}
 	}
 	for _, bt := range bad {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		tried++
-		if got := connectError(ctx, s.URL, bt.token); got != `44{"message":"Authentication error"}` {
-			t.Errorf("Socket.IO CONNECT with %s = %s, want the connect error", bt.name, got)
+		if got := connectError(ctx, s.URL, bt.Token); got != `44{"message":"Authentication error"}` {
+			t.Errorf("Socket.IO CONNECT with %s = %s, want the connect error", bt.Name, got)
 		}
 		cancel()
 	}

@@ -3,7 +3,6 @@ package botyard_test
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,9 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/parley-chat/parley/internal/chat"
 	"github.com/parley-chat/parley/internal/chat/chattest"
@@ -533,55 +529,6 @@ func TestAuthorizationMatrix(t *testing.T) {
 	t.Logf("routes x levels tried: %d (%d patterns, %d levels)", tried, len(botyard.Patterns()), numLevels)
 }
 
-// testJWTSecret is chattest's token secret.
-const testJWTSecret = "test-jwt-secret-test-jwt-secret-0123456789"
-
-// badToken is a credential every authenticated route refuses.
-type badToken struct{ name, token string }
-
-// badTokens forges credentials from good, a valid token: each one, if it
-// were accepted, would act as user as in good's org. control is the same
-// claims properly signed, which must work.
-func badTokens(t *testing.T, good string, as string) (bad []badToken, control string) {
-	t.Helper()
-	parts := strings.Split(good, ".")
-	if len(parts) != 3 {
-		t.Fatalf("token %q is not a JWT", good)
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	claims := jwt.MapClaims{}
-	if err := json.Unmarshal(raw, &claims); err != nil {
-		t.Fatal(err)
-	}
-	claims["sub"] = as
-	sign := func(m jwt.SigningMethod, key any, c jwt.MapClaims) string {
-		s, err := jwt.NewWithClaims(m, c).SignedString(key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
-	expired := jwt.MapClaims{}
-	for k, v := range claims {
-		expired[k] = v
-	}
-	expired["iat"], expired["exp"] = time.Now().Add(-2*time.Hour).Unix(), time.Now().Add(-time.Hour).Unix()
-	forged, _ := json.Marshal(claims)
-	sig := []byte(parts[2])
-	sig[0] ^= 1 // another base64url character, another signature
-	return []badToken{
-		{"alg none", sign(jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, claims)},
-		{"wrong signature", parts[0] + "." + parts[1] + "." + string(sig)},
-		{"claims changed after signing", parts[0] + "." + base64.RawURLEncoding.EncodeToString(forged) + "." + parts[2]},
-		{"expired", sign(jwt.SigningMethodHS256, []byte(testJWTSecret), expired)},
-		{"another server's secret", sign(jwt.SigningMethodHS256, []byte("another-servers-jwt-secret-0123456789abcdef"), claims)},
-		{"garbage", "garbage"},
-	}, sign(jwt.SigningMethodHS256, []byte(testJWTSecret), claims)
-}
-
 // TestTokenMatrix: every authenticated route refuses forged, expired and
 // foreign credentials in Botyard's words: the client API's session with 401
 // "User is unauthorized.", the admin API's token with 403 "Access denied."
@@ -593,7 +540,7 @@ func TestTokenMatrix(t *testing.T) {
 	tn := newTenant(t, ts, "Amethyst", creds{auth: chattest.ClientSecret}, nil)
 	admin := ts.env.MustUser(t, ts.org, "boss", chat.LevelAdmin)
 	// Forged tokens claim to be the org admin, from the user's session.
-	bad, control := badTokens(t, tn.user.cookie, strconv.FormatInt(int64(admin.UserID), 10))
+	bad, control := ts.env.BadTokensFrom(t, tn.user.cookie, map[string]any{"sub": strconv.FormatInt(int64(admin.UserID), 10)})
 	if status, body := ts.send(t, creds{auth: control}, call{"GET", "/v1/admin-api/bot/" + tn.botID + "/key", nil, false}); status != 200 {
 		t.Fatalf("the control token is refused: %d %s", status, body)
 	}
@@ -604,11 +551,11 @@ func TestTokenMatrix(t *testing.T) {
 	ts.mustSend(t, tn.admin, call{"PUT", "/v1/admin-api/bot/" + old["bot"].(map[string]any)["id"].(string) + "/key", nil, false})
 	_, secret, _ := strings.Cut(tn.bot.auth, ":")
 	otherID, _, _ := strings.Cut(oldKey, ":")
-	botKeys := append([]badToken{
-		{"revoked key", oldKey},
-		{"unknown bot", "01hc76p6ma76qfrs0bfr5x2pry:" + secret},
-		{"another bot's id", otherID + ":" + secret},
-		{"no colon", secret},
+	botKeys := append([]chattest.BadToken{
+		{Name: "revoked key", Token: oldKey},
+		{Name: "unknown bot", Token: "01hc76p6ma76qfrs0bfr5x2pry:" + secret},
+		{Name: "another bot's id", Token: otherID + ":" + secret},
+		{Name: "no colon", Token: secret},
 	}, bad...)
 	tried := 0
 	for _, p := range botyard.Patterns() {
@@ -632,10 +579,10 @@ func TestTokenMatrix(t *testing.T) {
 			continue
 		}
 		for _, bt := range tokens {
-			st, body := ts.send(t, creds(bt.token), call{method, path, nil, false})
+			st, body := ts.send(t, creds(bt.Token), call{method, path, nil, false})
 			tried++
 			if st != status || !bytes.Contains(body, []byte(`"message":"`+text+`"`)) {
-				t.Errorf("%s with %s = %d %s, want %d %q", p, bt.name, st, body, status, text)
+				t.Errorf("%s with %s = %d %s, want %d %q", p, bt.Name, st, body, status, text)
 			}
 		}
 	}

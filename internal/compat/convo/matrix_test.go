@@ -3,7 +3,6 @@ package convo_test
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -15,7 +14,6 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
-	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/parley-chat/parley/internal/chat/chattest"
 	"github.com/parley-chat/parley/internal/compat/convo"
@@ -474,64 +472,6 @@ func bodyOf(s *signer, fields map[string]any) map[string]any {
 	return s.body(fields)
 }
 
-// testJWTSecret is chattest's token secret.
-const testJWTSecret = "test-jwt-secret-test-jwt-secret-0123456789"
-
-// badToken is a credential every authenticated route refuses.
-type badToken struct{ name, token string }
-
-// badTokens forges tokens from good, a valid token of another signer:
-// each one, if it were accepted, would act as the user of as (a token of
-// the signer to impersonate). control is those claims properly signed.
-func badTokens(t *testing.T, good, as string) (bad []badToken, control string) {
-	t.Helper()
-	claimsOf := func(tok string) jwt.MapClaims {
-		parts := strings.Split(tok, ".")
-		if len(parts) != 3 {
-			t.Fatalf("token %q is not a JWT", tok)
-		}
-		raw, err := base64.RawURLEncoding.DecodeString(parts[1])
-		if err != nil {
-			t.Fatal(err)
-		}
-		c := jwt.MapClaims{}
-		if err := json.Unmarshal(raw, &c); err != nil {
-			t.Fatal(err)
-		}
-		return c
-	}
-	claims := claimsOf(good)
-	for k, v := range claimsOf(as) {
-		if k != "iat" && k != "exp" {
-			claims[k] = v // the impersonated user, in good's time frame
-		}
-	}
-	sign := func(m jwt.SigningMethod, key any, c jwt.MapClaims) string {
-		s, err := jwt.NewWithClaims(m, c).SignedString(key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
-	expired := jwt.MapClaims{}
-	for k, v := range claims {
-		expired[k] = v
-	}
-	expired["iat"], expired["exp"] = time.Now().Add(-2*time.Hour).Unix(), time.Now().Add(-time.Hour).Unix()
-	parts := strings.Split(good, ".")
-	forged, _ := json.Marshal(claims)
-	sig := []byte(parts[2])
-	sig[0] ^= 1 // another base64url character, another signature
-	return []badToken{
-		{"alg none", sign(jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, claims)},
-		{"wrong signature", parts[0] + "." + parts[1] + "." + string(sig)},
-		{"claims changed after signing", parts[0] + "." + base64.RawURLEncoding.EncodeToString(forged) + "." + parts[2]},
-		{"expired", sign(jwt.SigningMethodHS256, []byte(testJWTSecret), expired)},
-		{"another server's secret", sign(jwt.SigningMethodHS256, []byte("another-servers-jwt-secret-0123456789abcdef"), claims)},
-		{"garbage", "garbage"},
-	}, sign(jwt.SigningMethodHS256, []byte(testJWTSecret), claims)
-}
-
 // TestTokenMatrix: every route that takes a wallet token refuses forged,
 // expired, foreign and other signers' tokens in The Convo Space's words
 // (401 "Invalid Auth"; /api/vote 400 "signerAddress or token is
@@ -544,11 +484,14 @@ func TestTokenMatrix(t *testing.T) {
 	p := newProject(t, e, "Amethyst")
 	// Forged tokens claim to be the moderator, sent with the moderator's
 	// address.
-	bad, control := badTokens(t, p.member.token, p.mod.token)
+	as := chattest.TokenClaims(t, p.mod.token)
+	delete(as, "iat") // the moderator, in the member's token's time frame
+	delete(as, "exp")
+	bad, control := e.BadTokensFrom(t, p.member.token, as)
 	other := e.withKey(e.newKey(t))
 	bad = append(bad,
-		badToken{sameWallet, other.signIn(t, p.mod.w)},
-		badToken{"another signer's token", p.member.token})
+		chattest.BadToken{Name: sameWallet, Token: other.signIn(t, p.mod.w)},
+		chattest.BadToken{Name: "another signer's token", Token: p.member.token})
 	// Each route's request with a token, and its refusal.
 	type refusal struct {
 		status int
@@ -610,7 +553,7 @@ func TestTokenMatrix(t *testing.T) {
 	// no project has.
 	first := e.do(t, "POST", "/api/apikey", p.outside.body(nil), "X-No-Key", "1").json(t)["activeKey"].(string)
 	e.do(t, "POST", "/api/apikey", p.outside.body(nil), "X-No-Key", "1")
-	keys := []badToken{{"revoked key", first}, {"unknown key", "CS" + strings.Repeat("x", 38)}, {"garbage key", "garbage"}}
+	keys := []chattest.BadToken{{Name: "revoked key", Token: first}, {Name: "unknown key", Token: "CS" + strings.Repeat("x", 38)}, {Name: "garbage key", Token: "garbage"}}
 
 	tried := 0
 	keyed := 0
@@ -618,14 +561,14 @@ func TestTokenMatrix(t *testing.T) {
 		tc, ok := table[pat]
 		if ok {
 			for _, bt := range bad {
-				if bt.name == sameWallet && strings.HasSuffix(pat, "/api/apikey") {
+				if bt.Name == sameWallet && strings.HasSuffix(pat, "/api/apikey") {
 					continue // no project key: the token names its project, whose keys these are
 				}
-				rq := tc.req(bt.token)
+				rq := tc.req(bt.Token)
 				res := e.do(t, rq.method, rq.path, rq.body)
 				tried++
 				if res.status != tc.want.status || !bytes.Contains(res.body, []byte(tc.want.text)) {
-					t.Errorf("%s with %s = %d %s, want %d %s", pat, bt.name, res.status, res.body, tc.want.status, tc.want.text)
+					t.Errorf("%s with %s = %d %s, want %d %s", pat, bt.Name, res.status, res.body, tc.want.status, tc.want.text)
 				}
 			}
 		}
@@ -639,10 +582,10 @@ func TestTokenMatrix(t *testing.T) {
 		keyed++
 		for _, k := range keys {
 			path := strings.NewReplacer("{ids}", p.private, "{address}", p.member.w.addr).Replace(strings.SplitN(pat, " ", 2)[1])
-			res := e.do(t, strings.SplitN(pat, " ", 2)[0], path, map[string]any{}, "X-No-Key", "1", "X-Api-Key", k.token)
+			res := e.do(t, strings.SplitN(pat, " ", 2)[0], path, map[string]any{}, "X-No-Key", "1", "X-Api-Key", k.Token)
 			tried++
 			if res.status != 401 || !bytes.Contains(res.body, []byte(`"error":"Invalid API key,`)) {
-				t.Errorf("%s with a %s = %d %s, want 401 Invalid API key", pat, k.name, res.status, res.body)
+				t.Errorf("%s with a %s = %d %s, want 401 Invalid API key", pat, k.Name, res.status, res.body)
 			}
 		}
 	}
