@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -15,6 +14,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/parley-chat/parley/internal/chat"
+	"github.com/parley-chat/parley/internal/chat/chattest"
 	"github.com/parley-chat/parley/internal/httpapi"
 )
 
@@ -386,16 +386,7 @@ func (o *tenant) snapshot(t *testing.T) string {
 
 // leaks returns the first of the org's secrets found in body.
 func (o *tenant) leaks(body []byte) string {
-	for _, s := range o.secrets {
-		if s == "" {
-			continue
-		}
-		re := regexp.MustCompile(`(^|[^0-9A-Za-z])` + regexp.QuoteMeta(s) + `([^0-9A-Za-z]|$)`)
-		if re.Match(body) {
-			return s
-		}
-	}
-	return ""
+	return chattest.Leak(string(body), o.secrets)
 }
 
 // send makes rc's call as c and returns the answer. A /v1/ws call dials the
@@ -533,28 +524,9 @@ func TestTenantIsolationMatrix(t *testing.T) {
 		}
 	}
 	if after := a.snapshot(t); after != before {
-		t.Errorf("org A changed under org B's calls:\n%s", lineDiff(before, after))
+		t.Errorf("org A changed under org B's calls:\n%s", chattest.LineDiff(before, after))
 	}
 	t.Logf("routes x orgs tried: %d routes x %d levels of org B against org A = %d", len(rows), anon, n)
-}
-
-// lineDiff lists the lines of a and b that differ.
-func lineDiff(a, b string) string {
-	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
-	var out strings.Builder
-	for i := 0; i < max(len(al), len(bl)); i++ {
-		var x, y string
-		if i < len(al) {
-			x = al[i]
-		}
-		if i < len(bl) {
-			y = bl[i]
-		}
-		if x != y {
-			fmt.Fprintf(&out, "- %.400s\n+ %.400s\n", x, y)
-		}
-	}
-	return out.String()
 }
 
 // signedStranger is the bad token that is correctly signed but names a user
@@ -614,7 +586,7 @@ func TestTokenMatrix(t *testing.T) {
 		n++
 	}
 	if after := a.snapshot(t); after != before {
-		t.Errorf("org A changed under bad tokens:\n%s", lineDiff(before, after))
+		t.Errorf("org A changed under bad tokens:\n%s", chattest.LineDiff(before, after))
 	}
 	t.Logf("routes x bad tokens tried: %d", n)
 }

@@ -1,6 +1,9 @@
 // Package chattest builds a real chat.Service for tests: the store of the
 // engine the test run selects (see sqlstoretest), files on disk in a
-// temporary directory, real tokens, and a publisher that records events.
+// temporary directory, real tokens, and a publisher that records events;
+// and what the surfaces' reliability matrices share: bad tokens (BadTokens,
+// BadTokensFrom), the change between two snapshots of an org (LineDiff)
+// and the search for an org's secrets in an answer (Leak).
 package chattest
 
 import (

@@ -8,7 +8,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
-	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -404,12 +403,7 @@ func (tn *tenant) snapshot(t *testing.T) string {
 
 // leaks returns the first of the org's secrets found in body.
 func (tn *tenant) leaks(body string) string {
-	for _, s := range tn.secrets {
-		if regexp.MustCompile(`(^|[^0-9A-Za-z])` + regexp.QuoteMeta(s) + `([^0-9A-Za-z]|$)`).MatchString(body) {
-			return s
-		}
-	}
-	return ""
+	return chattest.Leak(body, tn.secrets)
 }
 
 // send makes a call to one of a route's patterns as the holder of token
@@ -577,27 +571,9 @@ func TestTenantIsolationMatrix(t *testing.T) {
 		t.Errorf("A's media under B's org path = %d, want 404", got.status)
 	}
 	if after := a.snapshot(t); after != before {
-		t.Errorf("org A changed under org B's calls:\n%s", lineDiff(before, after))
+		t.Errorf("org A changed under org B's calls:\n%s", chattest.LineDiff(before, after))
 	}
 	t.Logf("routes x orgs tried: %d patterns x %d levels of org B against org A = %d", len(rows), anon, n)
-}
-
-func lineDiff(a, b string) string {
-	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
-	var out strings.Builder
-	for i := 0; i < max(len(al), len(bl)); i++ {
-		var x, y string
-		if i < len(al) {
-			x = al[i]
-		}
-		if i < len(bl) {
-			y = bl[i]
-		}
-		if x != y {
-			fmt.Fprintf(&out, "- %.400s\n+ %.400s\n", x, y)
-		}
-	}
-	return out.String()
 }
 
 // TestTokenMatrix sends every JWT route each bad token built from a member
@@ -633,7 +609,7 @@ func TestTokenMatrix(t *testing.T) {
 		}
 	}
 	if after := a.snapshot(t); after != before {
-		t.Errorf("org A changed under bad tokens:\n%s", lineDiff(before, after))
+		t.Errorf("org A changed under bad tokens:\n%s", chattest.LineDiff(before, after))
 	}
 	t.Logf("patterns x bad tokens tried: %d", n)
 }
