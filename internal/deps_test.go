@@ -44,7 +44,7 @@ var rules = []rule{
 		deny: map[string]string{"internal/sqlstore": "no SQL in surfaces", "internal/realtime": "events come through chat", "internal/auth": "signatures are checked behind chat.Wallets"}},
 	{prefix: "internal/socketio", allow: []string{"github.com/coder/websocket", "internal/nodetest"}, why: "a protocol library knows nothing of Parley"},
 	{prefix: "internal/nodetest", allow: []string{}, why: "test helper"},
-	{prefix: "internal/conntest", allow: []string{}, why: "test helper: the standard library only, so any package's tests may use it"},
+	{prefix: "internal/conntest", allow: []string{"github.com/coder/websocket"}, why: "test helper for any surface's connections: knows nothing of Parley"},
 	{prefix: "web", allow: []string{}, why: "the embedded client's files; httpapi gets them as an fs.FS from cmd/parley"},
 }
 

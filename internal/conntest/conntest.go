@@ -1,7 +1,8 @@
 // Package conntest helps tests watch a test server's connections: a
 // listener that tells when the server closes one, a client with a small TCP
-// receive buffer (a reader that falls behind), and a wait for the goroutine
-// count to come back after a churn of connections.
+// receive buffer (a reader that falls behind), a churn of WebSocket
+// connects and disconnects, and a wait for the goroutine count to come back
+// after it.
 package conntest
 
 import (
@@ -12,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
 )
 
 // Listener wraps a server's listener and tells when the server closes a
@@ -79,6 +82,24 @@ func SmallBufferClient() (*http.Client, <-chan *net.TCPConn) {
 		}
 		return c, err
 	}}}, ch
+}
+
+// Churn opens perRound sockets with dial, then closes half of them with a
+// normal closure and half abruptly, rounds times.
+func Churn(rounds, perRound int, dial func() *websocket.Conn) {
+	for range rounds {
+		var conns []*websocket.Conn
+		for range perRound {
+			conns = append(conns, dial())
+		}
+		for i, c := range conns {
+			if i%2 == 0 {
+				c.Close(websocket.StatusNormalClosure, "")
+			} else {
+				c.CloseNow() // abrupt
+			}
+		}
+	}
 }
 
 // WaitGoroutines waits up to timeout for the goroutine count to come back

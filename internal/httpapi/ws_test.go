@@ -399,19 +399,7 @@ func TestWSConnectChurn(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	before := runtime.NumGoroutine()
 
-	for range 25 {
-		var conns []*wsClient
-		for range 20 {
-			conns = append(conns, dialWS(t, e.srv.URL, bob, -1))
-		}
-		for i, c := range conns {
-			if i%2 == 0 {
-				c.conn.Close(websocket.StatusNormalClosure, "")
-			} else {
-				c.conn.CloseNow() // abrupt
-			}
-		}
-	}
+	conntest.Churn(25, 20, func() *websocket.Conn { return dialWS(t, e.srv.URL, bob, -1).conn })
 	// A socket that never reads while chats keep coming: it is cut off,
 	// and a reading socket still gets everything. Its TCP receive buffer
 	// is small, so that the server's writes to it block instead of filling

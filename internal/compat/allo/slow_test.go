@@ -32,23 +32,13 @@ func TestSlowSocketAndChurn(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	before := runtime.NumGoroutine()
 
-	for range 25 {
-		var conns []*wsClient
-		for range 20 {
-			c, err := dialSocketIO(ctx, s.URL, s.tokens["bob"])
-			if err != nil {
-				t.Fatalf("dial: %v", err)
-			}
-			conns = append(conns, c)
+	conntest.Churn(25, 20, func() *websocket.Conn {
+		c, err := dialSocketIO(ctx, s.URL, s.tokens["bob"])
+		if err != nil {
+			t.Fatalf("dial: %v", err)
 		}
-		for i, c := range conns {
-			if i%2 == 0 {
-				c.conn.Close(websocket.StatusNormalClosure, "")
-			} else {
-				c.conn.CloseNow() // abrupt
-			}
-		}
-	}
+		return c.conn
+	})
 
 	// The stuck socket's TCP receive buffer is small, so that the server's
 	// writes to it block instead of filling the kernel's buffers.

@@ -44,23 +44,13 @@ func TestSlowSocketAndChurn(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	for range 25 {
-		var conns []*websocket.Conn
-		for range 20 {
-			c, _, err := websocket.Dial(ctx, url, nil)
-			if err != nil {
-				t.Fatalf("dial: %v", err)
-			}
-			conns = append(conns, c)
+	conntest.Churn(25, 20, func() *websocket.Conn {
+		c, _, err := websocket.Dial(ctx, url, nil)
+		if err != nil {
+			t.Fatalf("dial: %v", err)
 		}
-		for i, c := range conns {
-			if i%2 == 0 {
-				c.Close(websocket.StatusNormalClosure, "")
-			} else {
-				c.CloseNow() // abrupt
-			}
-		}
-	}
+		return c
+	})
 
 	// The stuck socket's TCP receive buffer is small, so that the server's
 	// writes to it block instead of filling the kernel's buffers.
