@@ -36,16 +36,27 @@ func (l *Listener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &conn{Conn: c, closed: l.closedFor(c.RemoteAddr())}, nil
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	key := c.RemoteAddr().String()
+	ch := l.closed[key]
+	select {
+	case <-ch:
+		// An earlier connection from the same client port was closed: the
+		// port is reused, and this connection gets a channel of its own.
+		ch = nil
+	default:
+	}
+	if ch == nil {
+		ch = make(chan struct{})
+		l.closed[key] = ch
+	}
+	return &conn{Conn: c, closed: ch}, nil
 }
 
 // ClosedFor returns a channel closed when the server closes the connection
 // from addr (a client's net.Conn, or its address).
 func (l *Listener) ClosedFor(addr any) <-chan struct{} {
-	return l.closedFor(addr)
-}
-
-func (l *Listener) closedFor(addr any) chan struct{} {
 	if c, ok := addr.(net.Conn); ok {
 		addr = c.LocalAddr()
 	}
