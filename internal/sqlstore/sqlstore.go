@@ -41,6 +41,9 @@ type Store struct {
 	read   *sql.DB  // SQLite: a pool of readers; PostgreSQL: == write
 	fts    fullText // the engine's full-text index
 
+	// SQLite: prepared statements of the writer and of the readers.
+	writeStmts, readStmts *stmtCache
+
 	mu     sync.Mutex
 	rebind map[string]string // guarded by mu: ?-query -> $n-query (PostgreSQL)
 }
@@ -114,6 +117,7 @@ func (s *Store) openSQLite(dsn string) error {
 	}
 	s.read.SetMaxOpenConns(8)
 	s.read.SetMaxIdleConns(8)
+	s.writeStmts, s.readStmts = newStmtCache(s.write), newStmtCache(s.read)
 	return nil
 }
 
@@ -133,6 +137,8 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the pools.
 func (s *Store) Close() error {
+	s.writeStmts.close()
+	s.readStmts.close()
 	err := s.write.Close()
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())
@@ -172,8 +178,10 @@ func (s *Store) View(ctx context.Context, fn func(chat.ReadTx) error) error {
 	if err != nil {
 		return mapError(fmt.Errorf("begin read: %w", err))
 	}
+	t := &tx{s: s, tx: sqlTx, stmts: s.readStmts}
+	defer t.done(ctx)
 	defer sqlTx.Rollback()
-	if err := fn(&tx{s: s, tx: sqlTx}); err != nil {
+	if err := fn(t); err != nil {
 		return err
 	}
 	return mapError(sqlTx.Commit())
@@ -202,8 +210,9 @@ func (s *Store) update(ctx context.Context, fn func(chat.Tx) error) error {
 	if err != nil {
 		return mapError(fmt.Errorf("begin: %w", err))
 	}
+	t := &tx{s: s, tx: sqlTx, stmts: s.writeStmts}
+	defer t.done(ctx)
 	defer sqlTx.Rollback()
-	t := &tx{s: s, tx: sqlTx}
 	if err := fn(t); err != nil {
 		return err
 	}
