@@ -46,7 +46,21 @@ type Store struct {
 
 	mu     sync.Mutex
 	rebind map[string]string // guarded by mu: ?-query -> $n-query (PostgreSQL)
+
+	// Group commit (commit.go): Update hands its unit of work to a
+	// committer over commits.
+	commits    chan *commitRequest
+	quit       chan struct{}
+	committers sync.WaitGroup
 }
+
+// Committers per engine: SQLite has one writer; on PostgreSQL several
+// batches run at once and serialize only where they touch the same rows
+// (the event counter last of all).
+const (
+	sqliteCommitters   = 1
+	postgresCommitters = 4
+)
 
 var _ chat.Store = (*Store)(nil)
 
@@ -79,6 +93,15 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if err := s.ensureSearchIndex(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("search index: %w", err)
+	}
+	n := sqliteCommitters
+	if s.engine == Postgres {
+		n = postgresCommitters
+	}
+	s.commits, s.quit = make(chan *commitRequest), make(chan struct{})
+	for range n {
+		s.committers.Add(1)
+		go s.committer()
 	}
 	return s, nil
 }
@@ -137,6 +160,14 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the pools.
 func (s *Store) Close() error {
+	if s.quit != nil {
+		select {
+		case <-s.quit:
+		default:
+			close(s.quit)
+		}
+		s.committers.Wait()
+	}
 	s.writeStmts.close()
 	s.readStmts.close()
 	err := s.write.Close()
@@ -192,40 +223,18 @@ func (s *Store) View(ctx context.Context, fn func(chat.ReadTx) error) error {
 const maxAttempts = 4
 
 // Update runs fn in a write transaction and commits it, appending the events
-// fn added to the log last. It retries when the database is busy.
+// fn added to the log last. It retries when the database is busy. Concurrent
+// calls share a transaction (see commit.go); each returns after the commit.
 func (s *Store) Update(ctx context.Context, fn func(chat.Tx) error) error {
 	var err error
 	for attempt := 1; attempt <= maxAttempts; attempt++ {
-		err = s.update(ctx, fn)
+		err = s.updateGrouped(ctx, fn)
 		if chat.ErrorCode(err) != chat.Unavailable || ctx.Err() != nil {
 			return err
 		}
 		time.Sleep(time.Duration(attempt*attempt) * 5 * time.Millisecond)
 	}
 	return err
-}
-
-func (s *Store) update(ctx context.Context, fn func(chat.Tx) error) error {
-	sqlTx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return mapError(fmt.Errorf("begin: %w", err))
-	}
-	t := &tx{s: s, tx: sqlTx, stmts: s.writeStmts}
-	defer t.done(ctx)
-	defer sqlTx.Rollback()
-	if err := fn(t); err != nil {
-		return err
-	}
-	if err := t.flushEvents(ctx); err != nil {
-		return err
-	}
-	if err := sqlTx.Commit(); err != nil {
-		for _, e := range t.events {
-			e.ID = 0
-		}
-		return mapError(fmt.Errorf("commit: %w", err))
-	}
-	return nil
 }
 
 // q returns query with placeholders in the engine's style.
