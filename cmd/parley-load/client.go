@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -146,8 +147,27 @@ func sentAt(text string) (time.Time, bool) {
 	return time.Unix(0, ns), true
 }
 
-// serverMemory reads the server's resident memory and heap from /metrics.
-func serverMemory(ctx context.Context, base string) (rss, heap float64, err error) {
+// serverMemory reads the server's resident memory (from /proc/<pid>/status
+// when pid is given, else from /metrics) and its Go heap in use (/metrics).
+func serverMemory(ctx context.Context, base string, pid int) (rss, heap float64, err error) {
+	rss, heap, err = metricsMemory(ctx, base)
+	if err != nil || pid <= 0 {
+		return rss, heap, err
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) == 3 && f[0] == "VmRSS:" {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb * 1024, heap, nil
+		}
+	}
+	return 0, 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
+}
+
+func metricsMemory(ctx context.Context, base string) (rss, heap float64, err error) {
 	req, _ := http.NewRequestWithContext(ctx, "GET", base+"/metrics", nil)
 	res, err := httpClient.Do(req)
 	if err != nil {
