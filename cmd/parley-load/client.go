@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -189,4 +191,66 @@ func metricsMemory(ctx context.Context, base string) (rss, heap float64, err err
 		}
 	}
 	return rss, heap, nil
+}
+
+// routeHistogram reads the server's latency histogram of one route from
+// /metrics: cumulative counts by upper bound in seconds.
+func routeHistogram(ctx context.Context, base, route string) (map[float64]float64, error) {
+	req, _ := http.NewRequestWithContext(ctx, "GET", base+"/metrics", nil)
+	res, err := httpClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	prefix := `parley_http_request_duration_seconds_bucket{route="` + route + `",le="`
+	h := map[float64]float64{}
+	for _, line := range strings.Split(string(b), "\n") {
+		rest, ok := strings.CutPrefix(line, prefix)
+		if !ok {
+			continue
+		}
+		le, count, ok := strings.Cut(rest, `"} `)
+		if !ok {
+			continue
+		}
+		bound, err := strconv.ParseFloat(le, 64)
+		if le == "+Inf" {
+			bound, err = math.Inf(1), nil
+		}
+		n, err2 := strconv.ParseFloat(count, 64)
+		if err == nil && err2 == nil {
+			h[bound] = n
+		}
+	}
+	return h, nil
+}
+
+// serverLatency is the server-side latency of the requests between two
+// snapshots of a route's histogram: the upper bound of the bucket holding
+// each quantile, in milliseconds (what the handler took, without the
+// network and the generator's own scheduling).
+func serverLatency(before, after map[float64]float64) map[string]float64 {
+	bounds := make([]float64, 0, len(after))
+	for b := range after {
+		bounds = append(bounds, b)
+	}
+	slices.Sort(bounds)
+	total := after[math.Inf(1)] - before[math.Inf(1)]
+	out := map[string]float64{"count": total}
+	if total <= 0 {
+		return out
+	}
+	for _, q := range []struct {
+		name string
+		q    float64
+	}{{"p50_ms_at_most", .5}, {"p99_ms_at_most", .99}, {"p999_ms_at_most", .999}} {
+		for _, b := range bounds {
+			if after[b]-before[b] >= q.q*total {
+				out[q.name] = b * 1000
+				break
+			}
+		}
+	}
+	return out
 }

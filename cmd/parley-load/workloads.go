@@ -75,6 +75,7 @@ func sendWorkload(ctx context.Context, o options) (any, error) {
 
 	ack := &latencies{}
 	var sent, failed atomic.Int64
+	hist0, _ := routeHistogram(ctx, o.URL, "POST /v1/chats")
 	deadline := time.Now().Add(o.Duration)
 	var g errgroup.Group
 	start := time.Now()
@@ -95,6 +96,7 @@ func sendWorkload(ctx context.Context, o options) (any, error) {
 	}
 	g.Wait()
 	elapsed := time.Since(start)
+	hist1, _ := routeHistogram(ctx, o.URL, "POST /v1/chats")
 	// Wait for the socket to catch up, then count losses.
 	for wait := time.Now().Add(10 * time.Second); lis.got.Load() < sent.Load() && time.Now().Before(wait); {
 		time.Sleep(20 * time.Millisecond)
@@ -104,6 +106,7 @@ func sendWorkload(ctx context.Context, o options) (any, error) {
 		"senders": o.Senders, "duration_s": elapsed.Seconds(), "acked": sent.Load(), "failed": failed.Load(),
 		"acked_per_s": float64(sent.Load()) / elapsed.Seconds(), "ack": ack.summary(),
 		"delivered": lis.got.Load(), "lost": sent.Load() - lis.got.Load(), "send_to_delivery": delivery.summary(),
+		"server_ack": serverLatency(hist0, hist1),
 	}
 	if ceiling != nil {
 		res["ceiling"] = ceiling

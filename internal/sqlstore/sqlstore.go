@@ -43,6 +43,7 @@ type Store struct {
 
 	// SQLite: prepared statements of the writer and of the readers.
 	writeStmts, readStmts *stmtCache
+	checkpoints           *sql.DB // SQLite: one connection for background checkpoints
 
 	mu     sync.Mutex
 	rebind map[string]string // guarded by mu: ?-query -> $n-query (PostgreSQL)
@@ -103,6 +104,10 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		s.committers.Add(1)
 		go s.committer()
 	}
+	if s.checkpoints != nil {
+		s.committers.Add(1)
+		go s.checkpointer(s.checkpoints)
+	}
 	return s, nil
 }
 
@@ -123,7 +128,15 @@ func (s *Store) openSQLite(dsn string) error {
 		pragmas.Add("_pragma", p)
 	}
 	var err error
-	w := pragmas
+	if s.checkpoints, err = sql.Open("sqlite", "file:"+path+"?"+pragmas.Encode()); err != nil {
+		return fmt.Errorf("open sqlite: %w", err)
+	}
+	s.checkpoints.SetMaxOpenConns(1)
+	w := url.Values{}
+	for k, v := range pragmas {
+		w[k] = v
+	}
+	w.Add("_pragma", "wal_autocheckpoint(0)") // see checkpoint.go
 	w.Set("_txlock", "immediate")
 	if s.write, err = sql.Open("sqlite", "file:"+path+"?"+w.Encode()); err != nil {
 		return fmt.Errorf("open sqlite: %w", err)
@@ -171,6 +184,9 @@ func (s *Store) Close() error {
 	s.writeStmts.close()
 	s.readStmts.close()
 	err := s.write.Close()
+	if s.checkpoints != nil {
+		err = errors.Join(err, s.checkpoints.Close())
+	}
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())
 	}
