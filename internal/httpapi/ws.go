@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -94,6 +95,11 @@ type wsConn struct {
 	mu    sync.Mutex  // guards feed and known
 	feed  chat.FeedID // 0: not watching a feed
 	known map[chat.ThreadID]bool
+
+	// writing is when the pump's write in progress started (unix
+	// nanoseconds), 0 when none is: the pinger closes a connection whose
+	// write is stuck.
+	writing atomic.Int64
 }
 
 func (c *wsConn) run(ctx context.Context) {
@@ -101,9 +107,11 @@ func (c *wsConn) run(ctx context.Context) {
 	defer cancel()
 	var wg sync.WaitGroup
 	wg.Add(2)
+	pumped := make(chan struct{}) // the pinger watches writes until the pump is done
 	go func() { defer wg.Done(); defer cancel(); c.read(ctx) }()
-	go func() { defer wg.Done(); c.ping(ctx) }()
+	go func() { defer wg.Done(); c.ping(ctx, pumped) }()
 	status, reason := c.pump(ctx)
+	close(pumped)
 	cancel()
 	c.conn.Close(status, reason)
 	wg.Wait()
@@ -116,7 +124,7 @@ func (c *wsConn) pump(ctx context.Context) (websocket.StatusCode, string) {
 		ev, err := c.sub.Next(ctx)
 		switch {
 		case errors.Is(err, chat.ErrResumeExpired):
-			if c.write(ctx, wsFrame{Path: "/reset"}) != nil {
+			if c.pumpWriteFrame(ctx, wsFrame{Path: "/reset"}) != nil {
 				return websocket.StatusGoingAway, ""
 			}
 			continue
@@ -143,7 +151,7 @@ func (c *wsConn) deliver(ctx context.Context, ev *chat.Event) error {
 		return err
 	}
 	if b != nil && string(b) != "null" {
-		if err := c.writeRaw(ctx, b); err != nil {
+		if err := c.pumpWrite(ctx, b); err != nil {
 			return err
 		}
 	}
@@ -203,7 +211,15 @@ func (c *wsConn) feedUpdate(ctx context.Context, ev *chat.Event) error {
 		c.known[ev.ThreadID] = true
 		c.mu.Unlock()
 	}
-	return c.write(ctx, f)
+	return c.pumpWriteFrame(ctx, f)
+}
+
+func (c *wsConn) pumpWriteFrame(ctx context.Context, f wsFrame) error {
+	b, err := json.Marshal(f)
+	if err != nil {
+		return err
+	}
+	return c.pumpWrite(ctx, b)
 }
 
 func (c *wsConn) write(ctx context.Context, f wsFrame) error {
@@ -214,20 +230,49 @@ func (c *wsConn) write(ctx context.Context, f wsFrame) error {
 	return c.writeRaw(ctx, b)
 }
 
+// writeRaw writes one frame from the reader's goroutine.
 func (c *wsConn) writeRaw(ctx context.Context, b []byte) error {
 	ctx, cancel := context.WithTimeout(ctx, wsWriteTimeout)
 	defer cancel()
 	return c.conn.Write(ctx, websocket.MessageText, b)
 }
 
-func (c *wsConn) ping(ctx context.Context) {
-	t := time.NewTicker(wsPingEvery)
+// pumpWrite writes one frame from the pump. It runs once per event and
+// connection, so it makes no context of its own (a timeout context and the
+// websocket library's watch of it were a fifth of the CPU of fan-out): the
+// pinger closes a connection whose pump write has taken longer than
+// wsWriteTimeout, which ends the write.
+func (c *wsConn) pumpWrite(ctx context.Context, b []byte) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.writing.Store(time.Now().UnixNano())
+	defer c.writing.Store(0)
+	return c.conn.Write(context.WithoutCancel(ctx), websocket.MessageText, b)
+}
+
+// wsWatchEvery is how often the pinger checks for a stuck write.
+const wsWatchEvery = wsWriteTimeout / 2
+
+// ping pings the client every wsPingEvery while ctx lasts, and closes the
+// connection when a write is stuck, until pumped is closed.
+func (c *wsConn) ping(ctx context.Context, pumped <-chan struct{}) {
+	t := time.NewTicker(wsWatchEvery)
 	defer t.Stop()
+	lastPing := time.Now()
 	for {
 		select {
-		case <-ctx.Done():
+		case <-pumped:
 			return
-		case <-t.C:
+		case now := <-t.C:
+			if w := c.writing.Load(); w != 0 && now.Sub(time.Unix(0, w)) > wsWriteTimeout {
+				c.conn.CloseNow() // ends the stuck write
+				return
+			}
+			if ctx.Err() != nil || now.Sub(lastPing) < wsPingEvery {
+				continue
+			}
+			lastPing = now
 			pctx, cancel := context.WithTimeout(ctx, wsWriteTimeout)
 			err := c.conn.Ping(pctx)
 			cancel()
