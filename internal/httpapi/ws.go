@@ -77,14 +77,14 @@ func (s *server) serveWS(w http.ResponseWriter, r *http.Request, a chat.Actor) e
 		return nil // Accept wrote the error response
 	}
 	conn.SetReadLimit(wsMaxFrame)
-	c := &wsConn{s: s, conn: conn, sub: sub, actor: a, base: s.base(r), known: map[chat.ThreadID]bool{}}
+	c := &wsConn{s: s, conn: conn, sub: sub, actor: a, base: s.base(r)} // known is made by /feed
 	c.run(r.Context())
 	return nil
 }
 
-// wsConn is one /v1/ws connection. Three goroutines serve it: run (events to
-// the client), the reader (client frames) and the pinger; run owns the other
-// two and waits for them.
+// wsConn is one /v1/ws connection. Two goroutines serve it: run (events to
+// the client) and the reader (client frames), which run waits for; a timer
+// pings the client and cuts a stuck write (wsWatch).
 type wsConn struct {
 	s     *server
 	conn  *websocket.Conn
@@ -97,7 +97,7 @@ type wsConn struct {
 	known map[chat.ThreadID]bool
 
 	// writing is when the pump's write in progress started (unix
-	// nanoseconds), 0 when none is: the pinger closes a connection whose
+	// nanoseconds), 0 when none is: the watch closes a connection whose
 	// write is stuck.
 	writing atomic.Int64
 }
@@ -105,16 +105,17 @@ type wsConn struct {
 func (c *wsConn) run(ctx context.Context) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var wg sync.WaitGroup
-	wg.Add(2)
-	pumped := make(chan struct{}) // the pinger watches writes until the pump is done
-	go func() { defer wg.Done(); defer cancel(); c.read(ctx) }()
-	go func() { defer wg.Done(); c.ping(ctx, pumped) }()
+	read := make(chan struct{})
+	go func() { defer close(read); defer cancel(); c.read(ctx) }()
+	// The pinger is a timer, not a goroutine: an idle connection keeps two
+	// goroutines (the pump and the reader), which is most of its memory.
+	w := &wsWatch{c: c, ctx: ctx, lastPing: time.Now()}
+	w.timer = time.AfterFunc(wsWatchEvery, w.tick)
 	status, reason := c.pump(ctx)
-	close(pumped)
+	w.stop()
 	cancel()
 	c.conn.Close(status, reason)
-	wg.Wait()
+	<-read
 }
 
 // pump writes events until the subscription or the connection ends, and
@@ -240,7 +241,7 @@ func (c *wsConn) writeRaw(ctx context.Context, b []byte) error {
 // pumpWrite writes one frame from the pump. It runs once per event and
 // connection, so it makes no context of its own (a timeout context and the
 // websocket library's watch of it were a fifth of the CPU of fan-out): the
-// pinger closes a connection whose pump write has taken longer than
+// watch closes a connection whose pump write has taken longer than
 // wsWriteTimeout, which ends the write.
 func (c *wsConn) pumpWrite(ctx context.Context, b []byte) error {
 	if err := ctx.Err(); err != nil {
@@ -251,37 +252,50 @@ func (c *wsConn) pumpWrite(ctx context.Context, b []byte) error {
 	return c.conn.Write(context.WithoutCancel(ctx), websocket.MessageText, b)
 }
 
-// wsWatchEvery is how often the pinger checks for a stuck write.
+// wsWatchEvery is how often the watch checks for a stuck write.
 const wsWatchEvery = wsWriteTimeout / 2
 
-// ping pings the client every wsPingEvery while ctx lasts, and closes the
-// connection when a write is stuck, until pumped is closed.
-func (c *wsConn) ping(ctx context.Context, pumped <-chan struct{}) {
-	t := time.NewTicker(wsWatchEvery)
-	defer t.Stop()
-	lastPing := time.Now()
-	for {
-		select {
-		case <-pumped:
+// wsWatch pings the client every wsPingEvery and closes the connection
+// when a pump write is stuck, from a timer that fires every wsWatchEvery
+// until the pump is done.
+type wsWatch struct {
+	c        *wsConn
+	ctx      context.Context
+	lastPing time.Time // owned by tick
+
+	mu      sync.Mutex
+	timer   *time.Timer // guarded by mu
+	stopped bool        // guarded by mu
+}
+
+func (w *wsWatch) tick() {
+	now := time.Now()
+	if t := w.c.writing.Load(); t != 0 && now.Sub(time.Unix(0, t)) > wsWriteTimeout {
+		w.c.conn.CloseNow() // ends the stuck write
+		return
+	}
+	if w.ctx.Err() == nil && now.Sub(w.lastPing) >= wsPingEvery {
+		w.lastPing = now
+		pctx, cancel := context.WithTimeout(w.ctx, wsWriteTimeout)
+		err := w.c.conn.Ping(pctx)
+		cancel()
+		if err != nil {
+			w.c.conn.Close(websocket.StatusGoingAway, "ping timeout")
 			return
-		case now := <-t.C:
-			if w := c.writing.Load(); w != 0 && now.Sub(time.Unix(0, w)) > wsWriteTimeout {
-				c.conn.CloseNow() // ends the stuck write
-				return
-			}
-			if ctx.Err() != nil || now.Sub(lastPing) < wsPingEvery {
-				continue
-			}
-			lastPing = now
-			pctx, cancel := context.WithTimeout(ctx, wsWriteTimeout)
-			err := c.conn.Ping(pctx)
-			cancel()
-			if err != nil {
-				c.conn.Close(websocket.StatusGoingAway, "ping timeout")
-				return
-			}
 		}
 	}
+	w.mu.Lock()
+	if !w.stopped {
+		w.timer.Reset(wsWatchEvery)
+	}
+	w.mu.Unlock()
+}
+
+func (w *wsWatch) stop() {
+	w.mu.Lock()
+	w.stopped = true
+	w.timer.Stop()
+	w.mu.Unlock()
 }
 
 // read serves client frames until the connection ends.
