@@ -229,7 +229,8 @@ func routeHistogram(ctx context.Context, base, route string) (map[float64]float6
 // serverLatency is the server-side latency of the requests between two
 // snapshots of a route's histogram: the upper bound of the bucket holding
 // each quantile, in milliseconds (what the handler took, without the
-// network and the generator's own scheduling).
+// network and the generator's own scheduling). -1 means above the largest
+// finite bucket.
 func serverLatency(before, after map[float64]float64) map[string]float64 {
 	bounds := make([]float64, 0, len(after))
 	for b := range after {
@@ -248,6 +249,9 @@ func serverLatency(before, after map[float64]float64) map[string]float64 {
 		for _, b := range bounds {
 			if after[b]-before[b] >= q.q*total {
 				out[q.name] = b * 1000
+				if math.IsInf(b, 1) {
+					out[q.name] = -1
+				}
 				break
 			}
 		}
