@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -87,4 +90,45 @@ func TestGroupCommit(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// TestWALStaysBounded: under steady concurrent writes (back-to-back group
+// commits) the SQLite WAL is checkpointed and restarted, not left to grow.
+func TestWALStaysBounded(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "wal.db")
+	s, err := sqlstore.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	org := mustOrg(t, s)
+	var wg sync.WaitGroup
+	for w := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 250 {
+				e := &chat.Event{OrgID: org.ID, Type: chat.EventOrgUpdated, Topics: []string{chat.TopicOrg(org.ID)}, At: time.Now()}
+				u := &chat.User{OrgID: org.ID, Username: fmt.Sprintf("wal-%d-%d", w, i), Name: strings.Repeat("n", 200), Level: chat.LevelMember, CreatedAt: now(), UpdatedAt: now()}
+				if err := s.Update(ctx, func(tx chat.Tx) error {
+					if err := tx.InsertUser(ctx, u); err != nil {
+						return err
+					}
+					return tx.AppendEvent(ctx, e)
+				}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	fi, err := os.Stat(path + "-wal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Size() > 32<<20 {
+		t.Errorf("WAL is %d MB after 4,000 small writes; want it checkpointed and reused", fi.Size()>>20)
+	}
 }
