@@ -128,7 +128,7 @@ func TestWALStaysBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fi.Size() > 32<<20 {
+	if fi.Size() > 16<<20 { // about 4 MB with checkpoints; 33 MB without
 		t.Errorf("WAL is %d MB after 4,000 small writes; want it checkpointed and reused", fi.Size()>>20)
 	}
 }
