@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"time"
 
 	"github.com/parley-chat/parley/internal/chat"
 )
@@ -35,7 +37,12 @@ type commitRequest struct {
 func (s *Store) committer() {
 	defer s.committers.Done()
 	batch := make([]*commitRequest, 0, maxBatch)
+	lastCheck := time.Now()
 	for {
+		if s.walPath != "" && time.Since(lastCheck) >= walCheckEvery {
+			s.boundWAL()
+			lastCheck = time.Now()
+		}
 		var first *commitRequest
 		select {
 		case first = <-s.commits:
@@ -54,6 +61,37 @@ func (s *Store) committer() {
 		}
 		s.runBatch(batch)
 	}
+}
+
+// The SQLite WAL is kept bounded by the committer. The writer's automatic
+// (PASSIVE) checkpoints stop at the oldest reader's snapshot, and SQLite
+// starts the log over only when a write transaction begins with the whole
+// log checkpointed. With readers always about (the hub tails the log after
+// every commit) and batches back to back, that moment never came and the WAL
+// grew without bound (hundreds of MB in seconds of W1). So every
+// walCheckEvery, between batches, when the WAL file has passed maxWALBytes,
+// the committer checkpoints all of it, waits briefly for the readers of
+// older snapshots, and truncates it (TRUNCATE). If readers hold on past the
+// short busy timeout, it tries again next time.
+const (
+	walCheckEvery = 100 * time.Millisecond
+	maxWALBytes   = 16 << 20
+)
+
+func (s *Store) boundWAL() {
+	fi, err := os.Stat(s.walPath)
+	if err != nil || fi.Size() < maxWALBytes {
+		return
+	}
+	ctx := context.Background()
+	conn, err := s.write.Conn(ctx)
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	conn.ExecContext(ctx, `PRAGMA busy_timeout = 100`)
+	conn.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	conn.ExecContext(ctx, `PRAGMA busy_timeout = 10000`)
 }
 
 // errBatchAborted answers units of work whose batch could not commit for a

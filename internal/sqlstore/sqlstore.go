@@ -43,6 +43,7 @@ type Store struct {
 
 	// SQLite: prepared statements of the writer and of the readers.
 	writeStmts, readStmts *stmtCache
+	walPath               string // SQLite: the WAL file, kept bounded by the committer (commit.go)
 
 	mu     sync.Mutex
 	rebind map[string]string // guarded by mu: ?-query -> $n-query (PostgreSQL)
@@ -123,11 +124,11 @@ func (s *Store) openSQLite(dsn string) error {
 		pragmas.Add("_pragma", p)
 	}
 	var err error
-	// The writer checkpoints the WAL itself (the default, every 1000 pages).
-	// Checkpointing from another connection instead lets the WAL grow without
-	// bound under steady writes: the log restarts only when a write
-	// transaction begins with the whole log checkpointed, which a writer busy
-	// back to back never sees.
+	// The writer checkpoints the WAL itself (the default, every 1000 pages);
+	// the committer truncates it when it grows (commit.go). Checkpointing
+	// from another connection only lets the WAL grow without bound under
+	// steady writes.
+	s.walPath = path + "-wal"
 	w := pragmas
 	w.Set("_txlock", "immediate")
 	if s.write, err = sql.Open("sqlite", "file:"+path+"?"+w.Encode()); err != nil {
