@@ -6,7 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
+	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -146,8 +149,27 @@ func sentAt(text string) (time.Time, bool) {
 	return time.Unix(0, ns), true
 }
 
-// serverMemory reads the server's resident memory and heap from /metrics.
-func serverMemory(ctx context.Context, base string) (rss, heap float64, err error) {
+// serverMemory reads the server's resident memory (from /proc/<pid>/status
+// when pid is given, else from /metrics) and its Go heap in use (/metrics).
+func serverMemory(ctx context.Context, base string, pid int) (rss, heap float64, err error) {
+	rss, heap, err = metricsMemory(ctx, base)
+	if err != nil || pid <= 0 {
+		return rss, heap, err
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) == 3 && f[0] == "VmRSS:" {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb * 1024, heap, nil
+		}
+	}
+	return 0, 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
+}
+
+func metricsMemory(ctx context.Context, base string) (rss, heap float64, err error) {
 	req, _ := http.NewRequestWithContext(ctx, "GET", base+"/metrics", nil)
 	res, err := httpClient.Do(req)
 	if err != nil {
@@ -169,4 +191,70 @@ func serverMemory(ctx context.Context, base string) (rss, heap float64, err erro
 		}
 	}
 	return rss, heap, nil
+}
+
+// routeHistogram reads the server's latency histogram of one route from
+// /metrics: cumulative counts by upper bound in seconds.
+func routeHistogram(ctx context.Context, base, route string) (map[float64]float64, error) {
+	req, _ := http.NewRequestWithContext(ctx, "GET", base+"/metrics", nil)
+	res, err := httpClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	prefix := `parley_http_request_duration_seconds_bucket{route="` + route + `",le="`
+	h := map[float64]float64{}
+	for _, line := range strings.Split(string(b), "\n") {
+		rest, ok := strings.CutPrefix(line, prefix)
+		if !ok {
+			continue
+		}
+		le, count, ok := strings.Cut(rest, `"} `)
+		if !ok {
+			continue
+		}
+		bound, err := strconv.ParseFloat(le, 64)
+		if le == "+Inf" {
+			bound, err = math.Inf(1), nil
+		}
+		n, err2 := strconv.ParseFloat(count, 64)
+		if err == nil && err2 == nil {
+			h[bound] = n
+		}
+	}
+	return h, nil
+}
+
+// serverLatency is the server-side latency of the requests between two
+// snapshots of a route's histogram: the upper bound of the bucket holding
+// each quantile, in milliseconds (what the handler took, without the
+// network and the generator's own scheduling). -1 means above the largest
+// finite bucket.
+func serverLatency(before, after map[float64]float64) map[string]float64 {
+	bounds := make([]float64, 0, len(after))
+	for b := range after {
+		bounds = append(bounds, b)
+	}
+	slices.Sort(bounds)
+	total := after[math.Inf(1)] - before[math.Inf(1)]
+	out := map[string]float64{"count": total}
+	if total <= 0 {
+		return out
+	}
+	for _, q := range []struct {
+		name string
+		q    float64
+	}{{"p50_ms_at_most", .5}, {"p99_ms_at_most", .99}, {"p999_ms_at_most", .999}} {
+		for _, b := range bounds {
+			if after[b]-before[b] >= q.q*total {
+				out[q.name] = b * 1000
+				if math.IsInf(b, 1) {
+					out[q.name] = -1
+				}
+				break
+			}
+		}
+	}
+	return out
 }

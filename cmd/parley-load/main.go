@@ -18,6 +18,13 @@
 //	resume   replay time of N missed events on reconnect.
 //	nodes    W5 cross-node delivery: send on -url, receive on -url2.
 //	threads  store -chats threads and report the server's memory before and after.
+//	ceiling  the machine's own limits for a durable write: SQLite one row per
+//	         commit (synchronous FULL and NORMAL) and batched, and with -pgdsn
+//	         PostgreSQL insert-only transactions. send -ceiling runs it first,
+//	         so that W1 is compared with it in the same run.
+//
+// Memory is read from /proc/<pid>/status (VmRSS) with -pid, else from the
+// server's /metrics (process_resident_memory_bytes).
 //
 // Example:
 //
@@ -60,6 +67,10 @@ type options struct {
 	Events   int
 	Page     int
 	Storm    int
+	Fillers  int
+	PID      int
+	PGDSN    string
+	Ceiling  bool
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -83,6 +94,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.Readers, "readers", 8, "concurrent readers (history)")
 	fs.IntVar(&o.Page, "page", 50, "page size (history)")
 	fs.IntVar(&o.Events, "events", 10000, "missed events to replay (resume)")
+	fs.IntVar(&o.Fillers, "fillers", 64, "concurrent senders that fill the thread (history)")
+	fs.IntVar(&o.PID, "pid", 0, "the server's process id: read its memory from /proc (idle, threads)")
+	fs.StringVar(&o.PGDSN, "pgdsn", "", "a PostgreSQL database for the ceiling's insert-only figures (ceiling)")
+	fs.BoolVar(&o.Ceiling, "ceiling", false, "measure the machine's ceiling first and report it with the result (send)")
 	workload := ""
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		workload, args = args[0], args[1:]
@@ -100,16 +115,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
-	if o.Secret == "" {
+	if o.Secret == "" && workload != "ceiling" {
 		return fmt.Errorf("the client secret is required (-secret or $CLIENT_SECRET)")
 	}
 	workloads := map[string]func(context.Context, options) (any, error){
 		"send": sendWorkload, "fanout": fanoutWorkload, "idle": idleWorkload,
 		"history": historyWorkload, "resume": resumeWorkload, "nodes": nodesWorkload, "threads": threadsWorkload,
+		"ceiling": ceilingWorkload,
 	}
 	w, ok := workloads[workload]
 	if !ok {
-		return fmt.Errorf("unknown workload %q: use send, fanout, idle, history, resume or nodes", workload)
+		return fmt.Errorf("unknown workload %q: use send, fanout, idle, history, resume, nodes, threads or ceiling", workload)
 	}
 	raiseFileLimit()
 	res, err := w(ctx, o)

@@ -42,3 +42,15 @@ func (l *latencies) summary() summary {
 	}
 	return summary{Count: len(d), P50: at(.5), P90: at(.9), P99: at(.99), P999: at(.999), Max: at(1)}
 }
+
+// merged pools the latencies of listeners (each keeps its own, so that they
+// do not contend for one lock).
+func merged(lis []*listener) *latencies {
+	out := &latencies{}
+	for _, l := range lis {
+		l.lat.mu.Lock()
+		out.d = append(out.d, l.lat.d...)
+		l.lat.mu.Unlock()
+	}
+	return out
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -21,31 +22,68 @@ type listener struct {
 	lat  *latencies
 	got  atomic.Int64
 	last atomic.Int64 // the last update_id seen
+	room int          // fanout: the room it listens to
 }
 
 func (l *listener) run(ctx context.Context, tag string) {
+	// Thousands of listeners share the generator's core: read each frame
+	// into a reused buffer and pick the three fields out of it by hand,
+	// instead of decoding it, so that the generator keeps up with the server.
+	var buf bytes.Buffer
+	textTag := []byte(`"text":"` + tag + " ")
 	for {
-		_, b, err := l.conn.Read(ctx)
+		_, r, err := l.conn.Reader(ctx)
 		if err != nil {
 			return
 		}
-		var f frame
-		if json.Unmarshal(b, &f) != nil || f.Path != "server/event" {
+		buf.Reset()
+		if _, err := buf.ReadFrom(r); err != nil {
+			return
+		}
+		b := buf.Bytes()
+		if !bytes.Contains(b, []byte(`"path":"server/event"`)) {
 			continue
 		}
-		l.last.Store(f.UpdateID)
-		if f.Event != "message.created" || len(f.Data.Text) < len(tag) || f.Data.Text[:len(tag)] != tag {
+		if id, ok := intAfter(b, []byte(`"update_id":`)); ok {
+			l.last.Store(id)
+		}
+		if !bytes.Contains(b, []byte(`"event":"message.created"`)) {
 			continue
 		}
-		if at, ok := sentAt(f.Data.Text); ok {
-			l.lat.add(time.Since(at))
+		ns, ok := intAfter(b, textTag)
+		if !ok {
+			continue
 		}
+		l.lat.add(time.Since(time.Unix(0, ns)))
 		l.got.Add(1)
 	}
 }
 
+// intAfter parses the decimal number that follows key in b.
+func intAfter(b, key []byte) (int64, bool) {
+	i := bytes.Index(b, key)
+	if i < 0 {
+		return 0, false
+	}
+	b = b[i+len(key):]
+	var n int64
+	digits := 0
+	for ; digits < len(b) && b[digits] >= '0' && b[digits] <= '9'; digits++ {
+		n = n*10 + int64(b[digits]-'0')
+	}
+	return n, digits > 0
+}
+
 // sendWorkload is W1: closed-loop senders, each waiting for its ack.
 func sendWorkload(ctx context.Context, o options) (any, error) {
+	var ceiling map[string]any
+	if o.Ceiling {
+		c, err := ceilingWorkload(ctx, o)
+		if err != nil {
+			return nil, fmt.Errorf("ceiling: %w", err)
+		}
+		ceiling = c.(map[string]any)
+	}
 	s, err := provision(ctx, o.URL, o.Secret, o.Senders)
 	if err != nil {
 		return nil, err
@@ -66,6 +104,7 @@ func sendWorkload(ctx context.Context, o options) (any, error) {
 
 	ack := &latencies{}
 	var sent, failed atomic.Int64
+	hist0, _ := routeHistogram(ctx, o.URL, "POST /v1/chats")
 	deadline := time.Now().Add(o.Duration)
 	var g errgroup.Group
 	start := time.Now()
@@ -86,36 +125,46 @@ func sendWorkload(ctx context.Context, o options) (any, error) {
 	}
 	g.Wait()
 	elapsed := time.Since(start)
+	hist1, _ := routeHistogram(ctx, o.URL, "POST /v1/chats")
 	// Wait for the socket to catch up, then count losses.
 	for wait := time.Now().Add(10 * time.Second); lis.got.Load() < sent.Load() && time.Now().Before(wait); {
 		time.Sleep(20 * time.Millisecond)
 	}
 	stopListen()
-	return map[string]any{
+	res := map[string]any{
 		"senders": o.Senders, "duration_s": elapsed.Seconds(), "acked": sent.Load(), "failed": failed.Load(),
 		"acked_per_s": float64(sent.Load()) / elapsed.Seconds(), "ack": ack.summary(),
 		"delivered": lis.got.Load(), "lost": sent.Load() - lis.got.Load(), "send_to_delivery": delivery.summary(),
-	}, nil
+		"server_ack": serverLatency(hist0, hist1),
+	}
+	if ceiling != nil {
+		res["ceiling"] = ceiling
+		if full, ok := ceiling["sqlite_one_row_per_commit_FULL"].(float64); ok && full > 0 {
+			res["acked_per_s_over_sqlite_FULL_ceiling"] = res["acked_per_s"].(float64) / full
+		}
+	}
+	return res, nil
 }
 
 // fanoutWorkload is W2: an open-loop publisher at a fixed rate into rooms of
-// subscribed sockets.
+// subscribed sockets. Each room is a thread in an org of its own, so that a
+// socket receives its room's messages only: a message is delivered to Subs
+// sockets.
 func fanoutWorkload(ctx context.Context, o options) (any, error) {
 	users := min(o.Subs, 100)
-	s, err := provision(ctx, o.URL, o.Secret, users)
-	if err != nil {
-		return nil, err
-	}
 	rooms := make([]string, o.Rooms)
+	orgs := make([]*session, o.Rooms)
 	for i := range rooms {
+		s, err := provision(ctx, o.URL, o.Secret, users)
+		if err != nil {
+			return nil, err
+		}
+		orgs[i] = s
 		if rooms[i], err = s.room(ctx, "fan"+strconv.Itoa(i)); err != nil {
 			return nil, err
 		}
 	}
-	// Every subscriber sees every room (public channels), so each message is
-	// delivered to all Rooms*Subs sockets.
 	total := o.Rooms * o.Subs
-	lat := &latencies{}
 	lis := make([]*listener, total)
 	lctx, stopListen := context.WithCancel(ctx)
 	defer stopListen()
@@ -124,11 +173,12 @@ func fanoutWorkload(ctx context.Context, o options) (any, error) {
 	g.SetLimit(64)
 	for i := range total {
 		g.Go(func() error {
-			c, err := dial(ctx, o.URL, s.tokens[i%users], -1)
+			room := i / o.Subs
+			c, err := dial(ctx, o.URL, orgs[room].tokens[i%users], -1)
 			if err != nil {
 				return err
 			}
-			lis[i] = &listener{conn: c, lat: lat}
+			lis[i] = &listener{conn: c, lat: &latencies{}, room: room}
 			return nil
 		})
 	}
@@ -143,7 +193,8 @@ func fanoutWorkload(ctx context.Context, o options) (any, error) {
 	time.Sleep(500 * time.Millisecond)
 
 	lim := rate.NewLimiter(rate.Limit(o.Rate), 1)
-	var sent, failed atomic.Int64
+	var failed atomic.Int64
+	sent := make([]atomic.Int64, len(rooms)) // acked per room
 	var pub sync.WaitGroup
 	start := time.Now()
 	for i := 0; time.Since(start) < o.Duration && ctx.Err() == nil; i++ {
@@ -153,16 +204,21 @@ func fanoutWorkload(ctx context.Context, o options) (any, error) {
 		pub.Add(1)
 		go func() { // open loop: do not wait for the ack before the next send
 			defer pub.Done()
-			if err := send(ctx, o.URL, s.tokens[i%users], rooms[i%len(rooms)], "w2"); err != nil {
+			room := i % len(rooms)
+			if err := send(ctx, o.URL, orgs[room].tokens[i%users], rooms[room], "w2"); err != nil {
 				failed.Add(1)
 				return
 			}
-			sent.Add(1)
+			sent[room].Add(1)
 		}()
 	}
 	pub.Wait()
 	elapsed := time.Since(start)
-	want := sent.Load() * int64(total)
+	var acked, want int64
+	for i := range sent {
+		acked += sent[i].Load()
+		want += sent[i].Load() * int64(o.Subs)
+	}
 	var got int64
 	for wait := time.Now().Add(15 * time.Second); time.Now().Before(wait); time.Sleep(50 * time.Millisecond) {
 		got = 0
@@ -173,11 +229,20 @@ func fanoutWorkload(ctx context.Context, o options) (any, error) {
 			break
 		}
 	}
+	// Per socket: a socket that missed messages, and the most one missed.
+	lossy, worst := 0, int64(0)
+	for _, l := range lis {
+		if miss := sent[l.room].Load() - l.got.Load(); miss > 0 {
+			lossy++
+			worst = max(worst, miss)
+		}
+	}
 	return map[string]any{
+		"sockets_with_loss": lossy, "most_lost_by_one_socket": worst,
 		"rooms": o.Rooms, "subs_per_room": o.Subs, "sockets": total, "rate": o.Rate, "duration_s": elapsed.Seconds(),
-		"connect_per_s": float64(total) / connectSecs, "sent": sent.Load(), "failed": failed.Load(),
+		"connect_per_s": float64(total) / connectSecs, "sent": acked, "failed": failed.Load(),
 		"expected_deliveries": want, "delivered": got, "lost": want - got,
-		"deliveries_per_s": float64(got) / elapsed.Seconds(), "latency": lat.summary(),
+		"deliveries_per_s": float64(got) / elapsed.Seconds(), "latency": merged(lis).summary(),
 	}, nil
 }
 
@@ -194,7 +259,7 @@ func idleWorkload(ctx context.Context, o options) (any, error) {
 		return nil, err
 	}
 	time.Sleep(time.Second)
-	rss0, heap0, err := serverMemory(ctx, o.URL)
+	rss0, heap0, err := serverMemory(ctx, o.URL, o.PID)
 	if err != nil {
 		return nil, err
 	}
@@ -218,7 +283,7 @@ func idleWorkload(ctx context.Context, o options) (any, error) {
 		return nil, fmt.Errorf("connect: %w", err)
 	}
 	time.Sleep(2 * time.Second)
-	rss1, heap1, err := serverMemory(ctx, o.URL)
+	rss1, heap1, err := serverMemory(ctx, o.URL, o.PID)
 	if err != nil {
 		return nil, err
 	}
@@ -306,10 +371,10 @@ func historyWorkload(ctx context.Context, o options) (any, error) {
 	fill := time.Now()
 	var next atomic.Int64
 	var g errgroup.Group
-	for i := range 16 {
+	for i := range max(o.Fillers, 1) {
 		g.Go(func() error {
 			for next.Add(1) <= int64(o.Chats-1) {
-				if err := send(ctx, o.URL, s.tokens[i], thread, "w4"); err != nil {
+				if err := send(ctx, o.URL, s.tokens[i%16], thread, "w4"); err != nil {
 					return err
 				}
 			}
@@ -477,7 +542,7 @@ func threadsWorkload(ctx context.Context, o options) (any, error) {
 		map[string]any{"name": "threads", "bits": map[string]bool{"chan_anyone": true}}, &ch); err != nil {
 		return nil, err
 	}
-	rss0, heap0, err := serverMemory(ctx, o.URL)
+	rss0, heap0, err := serverMemory(ctx, o.URL, o.PID)
 	if err != nil {
 		return nil, err
 	}
@@ -500,7 +565,7 @@ func threadsWorkload(ctx context.Context, o options) (any, error) {
 	}
 	el := time.Since(start).Seconds()
 	time.Sleep(time.Second)
-	rss1, heap1, err := serverMemory(ctx, o.URL)
+	rss1, heap1, err := serverMemory(ctx, o.URL, o.PID)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -76,14 +77,14 @@ func (s *server) serveWS(w http.ResponseWriter, r *http.Request, a chat.Actor) e
 		return nil // Accept wrote the error response
 	}
 	conn.SetReadLimit(wsMaxFrame)
-	c := &wsConn{s: s, conn: conn, sub: sub, actor: a, base: s.base(r), known: map[chat.ThreadID]bool{}}
+	c := &wsConn{s: s, conn: conn, sub: sub, actor: a, base: s.base(r)} // known is made by /feed
 	c.run(r.Context())
 	return nil
 }
 
-// wsConn is one /v1/ws connection. Three goroutines serve it: run (events to
-// the client), the reader (client frames) and the pinger; run owns the other
-// two and waits for them.
+// wsConn is one /v1/ws connection. Two goroutines serve it: run (events to
+// the client) and the reader (client frames), which run waits for; a timer
+// pings the client and cuts a stuck write (wsWatch).
 type wsConn struct {
 	s     *server
 	conn  *websocket.Conn
@@ -94,19 +95,27 @@ type wsConn struct {
 	mu    sync.Mutex  // guards feed and known
 	feed  chat.FeedID // 0: not watching a feed
 	known map[chat.ThreadID]bool
+
+	// writing is when the pump's write in progress started (unix
+	// nanoseconds), 0 when none is: the watch closes a connection whose
+	// write is stuck.
+	writing atomic.Int64
 }
 
 func (c *wsConn) run(ctx context.Context) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { defer wg.Done(); defer cancel(); c.read(ctx) }()
-	go func() { defer wg.Done(); c.ping(ctx) }()
+	read := make(chan struct{})
+	go func() { defer close(read); defer cancel(); c.read(ctx) }()
+	// The pinger is a timer, not a goroutine: an idle connection keeps two
+	// goroutines (the pump and the reader), which is most of its memory.
+	w := &wsWatch{c: c, ctx: ctx, lastPing: time.Now()}
+	w.timer = time.AfterFunc(wsWatchEvery, w.tick)
 	status, reason := c.pump(ctx)
+	w.stop()
 	cancel()
 	c.conn.Close(status, reason)
-	wg.Wait()
+	<-read
 }
 
 // pump writes events until the subscription or the connection ends, and
@@ -116,7 +125,7 @@ func (c *wsConn) pump(ctx context.Context) (websocket.StatusCode, string) {
 		ev, err := c.sub.Next(ctx)
 		switch {
 		case errors.Is(err, chat.ErrResumeExpired):
-			if c.write(ctx, wsFrame{Path: "/reset"}) != nil {
+			if c.pumpWriteFrame(ctx, wsFrame{Path: "/reset"}) != nil {
 				return websocket.StatusGoingAway, ""
 			}
 			continue
@@ -143,7 +152,7 @@ func (c *wsConn) deliver(ctx context.Context, ev *chat.Event) error {
 		return err
 	}
 	if b != nil && string(b) != "null" {
-		if err := c.writeRaw(ctx, b); err != nil {
+		if err := c.pumpWrite(ctx, b); err != nil {
 			return err
 		}
 	}
@@ -203,7 +212,15 @@ func (c *wsConn) feedUpdate(ctx context.Context, ev *chat.Event) error {
 		c.known[ev.ThreadID] = true
 		c.mu.Unlock()
 	}
-	return c.write(ctx, f)
+	return c.pumpWriteFrame(ctx, f)
+}
+
+func (c *wsConn) pumpWriteFrame(ctx context.Context, f wsFrame) error {
+	b, err := json.Marshal(f)
+	if err != nil {
+		return err
+	}
+	return c.pumpWrite(ctx, b)
 }
 
 func (c *wsConn) write(ctx context.Context, f wsFrame) error {
@@ -214,29 +231,71 @@ func (c *wsConn) write(ctx context.Context, f wsFrame) error {
 	return c.writeRaw(ctx, b)
 }
 
+// writeRaw writes one frame from the reader's goroutine.
 func (c *wsConn) writeRaw(ctx context.Context, b []byte) error {
 	ctx, cancel := context.WithTimeout(ctx, wsWriteTimeout)
 	defer cancel()
 	return c.conn.Write(ctx, websocket.MessageText, b)
 }
 
-func (c *wsConn) ping(ctx context.Context) {
-	t := time.NewTicker(wsPingEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
+// pumpWrite writes one frame from the pump. It runs once per event and
+// connection, so it makes no context of its own (a timeout context and the
+// websocket library's watch of it were a fifth of the CPU of fan-out): the
+// watch closes a connection whose pump write has taken longer than
+// wsWriteTimeout, which ends the write.
+func (c *wsConn) pumpWrite(ctx context.Context, b []byte) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.writing.Store(time.Now().UnixNano())
+	defer c.writing.Store(0)
+	return c.conn.Write(context.WithoutCancel(ctx), websocket.MessageText, b)
+}
+
+// wsWatchEvery is how often the watch checks for a stuck write.
+const wsWatchEvery = wsWriteTimeout / 2
+
+// wsWatch pings the client every wsPingEvery and closes the connection
+// when a pump write is stuck, from a timer that fires every wsWatchEvery
+// until the pump is done.
+type wsWatch struct {
+	c        *wsConn
+	ctx      context.Context
+	lastPing time.Time // owned by tick
+
+	mu      sync.Mutex
+	timer   *time.Timer // guarded by mu
+	stopped bool        // guarded by mu
+}
+
+func (w *wsWatch) tick() {
+	now := time.Now()
+	if t := w.c.writing.Load(); t != 0 && now.Sub(time.Unix(0, t)) > wsWriteTimeout {
+		w.c.conn.CloseNow() // ends the stuck write
+		return
+	}
+	if w.ctx.Err() == nil && now.Sub(w.lastPing) >= wsPingEvery {
+		w.lastPing = now
+		pctx, cancel := context.WithTimeout(w.ctx, wsWriteTimeout)
+		err := w.c.conn.Ping(pctx)
+		cancel()
+		if err != nil {
+			w.c.conn.Close(websocket.StatusGoingAway, "ping timeout")
 			return
-		case <-t.C:
-			pctx, cancel := context.WithTimeout(ctx, wsWriteTimeout)
-			err := c.conn.Ping(pctx)
-			cancel()
-			if err != nil {
-				c.conn.Close(websocket.StatusGoingAway, "ping timeout")
-				return
-			}
 		}
 	}
+	w.mu.Lock()
+	if !w.stopped {
+		w.timer.Reset(wsWatchEvery)
+	}
+	w.mu.Unlock()
+}
+
+func (w *wsWatch) stop() {
+	w.mu.Lock()
+	w.stopped = true
+	w.timer.Stop()
+	w.mu.Unlock()
 }
 
 // read serves client frames until the connection ends.

@@ -188,7 +188,7 @@ func (s *Store) ensureSearchIndex(ctx context.Context) error {
 }
 
 func (s *Store) rebuildSearchIndex(ctx context.Context, force bool) error {
-	return s.update(ctx, func(ct chat.Tx) error {
+	return s.updateAlone(ctx, func(ct chat.Tx) error {
 		t := ct.(*tx)
 		if _, err := t.exec(ctx, `UPDATE search_meta SET layout = layout WHERE id = 1`); err != nil {
 			return fmt.Errorf("lock search_meta: %w", err)

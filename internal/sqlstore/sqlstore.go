@@ -41,9 +41,27 @@ type Store struct {
 	read   *sql.DB  // SQLite: a pool of readers; PostgreSQL: == write
 	fts    fullText // the engine's full-text index
 
+	// SQLite: prepared statements of the writer and of the readers.
+	writeStmts, readStmts *stmtCache
+	walPath               string // SQLite: the WAL file, kept bounded by the committer (commit.go)
+
 	mu     sync.Mutex
 	rebind map[string]string // guarded by mu: ?-query -> $n-query (PostgreSQL)
+
+	// Group commit (commit.go): Update hands its unit of work to a
+	// committer over commits.
+	commits    chan *commitRequest
+	quit       chan struct{}
+	committers sync.WaitGroup
 }
+
+// Committers per engine: SQLite has one writer; on PostgreSQL several
+// batches run at once and serialize only where they touch the same rows
+// (the event counter last of all).
+const (
+	sqliteCommitters   = 1
+	postgresCommitters = 4
+)
 
 var _ chat.Store = (*Store)(nil)
 
@@ -77,6 +95,15 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("search index: %w", err)
 	}
+	n := sqliteCommitters
+	if s.engine == Postgres {
+		n = postgresCommitters
+	}
+	s.commits, s.quit = make(chan *commitRequest), make(chan struct{})
+	for range n {
+		s.committers.Add(1)
+		go s.committer()
+	}
 	return s, nil
 }
 
@@ -97,6 +124,11 @@ func (s *Store) openSQLite(dsn string) error {
 		pragmas.Add("_pragma", p)
 	}
 	var err error
+	// The writer checkpoints the WAL itself (the default, every 1000 pages);
+	// the committer truncates it when it grows (commit.go). Checkpointing
+	// from another connection only lets the WAL grow without bound under
+	// steady writes.
+	s.walPath = path + "-wal"
 	w := pragmas
 	w.Set("_txlock", "immediate")
 	if s.write, err = sql.Open("sqlite", "file:"+path+"?"+w.Encode()); err != nil {
@@ -114,6 +146,7 @@ func (s *Store) openSQLite(dsn string) error {
 	}
 	s.read.SetMaxOpenConns(8)
 	s.read.SetMaxIdleConns(8)
+	s.writeStmts, s.readStmts = newStmtCache(s.write), newStmtCache(s.read)
 	return nil
 }
 
@@ -133,6 +166,16 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the pools.
 func (s *Store) Close() error {
+	if s.quit != nil {
+		select {
+		case <-s.quit:
+		default:
+			close(s.quit)
+		}
+		s.committers.Wait()
+	}
+	s.writeStmts.close()
+	s.readStmts.close()
 	err := s.write.Close()
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())
@@ -172,8 +215,10 @@ func (s *Store) View(ctx context.Context, fn func(chat.ReadTx) error) error {
 	if err != nil {
 		return mapError(fmt.Errorf("begin read: %w", err))
 	}
+	t := &tx{s: s, tx: sqlTx, stmts: s.readStmts}
+	defer t.done(ctx)
 	defer sqlTx.Rollback()
-	if err := fn(&tx{s: s, tx: sqlTx}); err != nil {
+	if err := fn(t); err != nil {
 		return err
 	}
 	return mapError(sqlTx.Commit())
@@ -184,39 +229,18 @@ func (s *Store) View(ctx context.Context, fn func(chat.ReadTx) error) error {
 const maxAttempts = 4
 
 // Update runs fn in a write transaction and commits it, appending the events
-// fn added to the log last. It retries when the database is busy.
+// fn added to the log last. It retries when the database is busy. Concurrent
+// calls share a transaction (see commit.go); each returns after the commit.
 func (s *Store) Update(ctx context.Context, fn func(chat.Tx) error) error {
 	var err error
 	for attempt := 1; attempt <= maxAttempts; attempt++ {
-		err = s.update(ctx, fn)
+		err = s.updateGrouped(ctx, fn)
 		if chat.ErrorCode(err) != chat.Unavailable || ctx.Err() != nil {
 			return err
 		}
 		time.Sleep(time.Duration(attempt*attempt) * 5 * time.Millisecond)
 	}
 	return err
-}
-
-func (s *Store) update(ctx context.Context, fn func(chat.Tx) error) error {
-	sqlTx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return mapError(fmt.Errorf("begin: %w", err))
-	}
-	defer sqlTx.Rollback()
-	t := &tx{s: s, tx: sqlTx}
-	if err := fn(t); err != nil {
-		return err
-	}
-	if err := t.flushEvents(ctx); err != nil {
-		return err
-	}
-	if err := sqlTx.Commit(); err != nil {
-		for _, e := range t.events {
-			e.ID = 0
-		}
-		return mapError(fmt.Errorf("commit: %w", err))
-	}
-	return nil
 }
 
 // q returns query with placeholders in the engine's style.

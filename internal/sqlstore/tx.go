@@ -14,22 +14,58 @@ type tx struct {
 	s      *Store
 	tx     *sql.Tx
 	events []*chat.Event // appended by AppendEvent, written at commit
+
+	stmts   *stmtCache // SQLite: the pool's prepared statements; nil on PostgreSQL
+	unknown []string   // queries that ran unprepared, to prepare after the unit of work
 }
 
 var _ chat.Tx = (*tx)(nil)
 
+// stmt returns the cached prepared statement for query bound to this
+// transaction, or nil when there is none yet.
+func (t *tx) stmt(ctx context.Context, query string) *sql.Stmt {
+	if t.stmts == nil {
+		return nil
+	}
+	if st := t.stmts.get(query); st != nil {
+		return t.tx.StmtContext(ctx, st)
+	}
+	t.unknown = append(t.unknown, query)
+	return nil
+}
+
 func (t *tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := t.stmt(ctx, query); st != nil {
+		res, err := st.ExecContext(ctx, args...)
+		return res, mapError(err)
+	}
 	res, err := t.tx.ExecContext(ctx, t.s.q(query), args...)
 	return res, mapError(err)
 }
 
 func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := t.stmt(ctx, query); st != nil {
+		rows, err := st.QueryContext(ctx, args...)
+		return rows, mapError(err)
+	}
 	rows, err := t.tx.QueryContext(ctx, t.s.q(query), args...)
 	return rows, mapError(err)
 }
 
 func (t *tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := t.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return t.tx.QueryRowContext(ctx, t.s.q(query), args...)
+}
+
+// done prepares, once the unit of work has ended, the queries it ran
+// unprepared.
+func (t *tx) done(ctx context.Context) {
+	if len(t.unknown) > 0 {
+		t.stmts.prepare(context.WithoutCancel(ctx), t.unknown)
+		t.unknown = nil
+	}
 }
 
 // insert runs an INSERT … RETURNING id and returns the id.
