@@ -51,7 +51,7 @@ export class ChannelView {
         const page = await app.api.channelThreads(this.id, null, PAGE);
         if (app.view !== this) return;
         app.storeThreads(page);
-        app.lists.set(this.id, { ids: page.map((t) => t.id), done: page.length < PAGE });
+        app.lists.set(this.id, { ids: [...this.arrivedDuring(page), ...page.map((t) => t.id)], done: page.length < PAGE });
       } catch (err) {
         if (app.view !== this) return;
         if (err.status === 403) return this.showJoin();
@@ -60,6 +60,20 @@ export class ChannelView {
       }
     }
     this.render();
+  }
+
+  // arrivedDuring returns, newest first, the threads of this channel that
+  // live events brought while page was loading and that page, read before
+  // they were written, does not have.
+  arrivedDuring(page) {
+    const { app } = this;
+    const inPage = new Set(page.map((t) => t.id));
+    const oldest = page.length ? page[page.length - 1].updated_at : 0;
+    const hiddenFromMe = (t) => t.bits.deleted || (t.bits.hidden && !app.canManageChannels());
+    return [...app.threads.values()]
+      .filter((t) => !inPage.has(t.id) && (t.xsr_ids || []).includes(this.id) && t.updated_at >= oldest && !hiddenFromMe(t))
+      .sort((a, b) => b.updated_at - a.updated_at)
+      .map((t) => t.id);
   }
 
   // showJoin offers to join a channel whose threads the reader may not read
@@ -155,8 +169,8 @@ export class ChannelView {
     if (!app.threads.has(r.thread_id)) {
       const t = await app.api.thread(r.thread_id);
       app.storeThreads([{ ...t, chats: null }]);
-      app.bump(app.threads.get(r.thread_id));
     }
+    app.bump(app.threads.get(r.thread_id));
     if (app.view === this) this.render();
   }
 
