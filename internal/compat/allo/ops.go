@@ -255,6 +255,17 @@ func (s *surface) scheduleMessage(ctx context.Context, a chat.Actor, payload jso
 }
 
 // ref parses a message named in a conversation.
+// decodeRef decodes the payload of an operation on one message (a request
+// that embeds messageRequest) and the message it names.
+func decodeRef[T interface{ message() messageRequest }](payload json.RawMessage) (T, chat.MessageRef, error) {
+	in, err := decodePayload[T](payload)
+	if err != nil {
+		return in, chat.MessageRef{}, err
+	}
+	r, err := ref(in.message())
+	return in, r, err
+}
+
 func ref(in messageRequest) (chat.MessageRef, error) {
 	tid, err := parseConversationID("conversationID", in.ConversationID)
 	if err != nil {
@@ -268,11 +279,7 @@ func ref(in messageRequest) (chat.MessageRef, error) {
 }
 
 func (s *surface) reportMessage(ctx context.Context, a chat.Actor, payload json.RawMessage) (result, error) {
-	in, err := decodePayload[reportRequest](payload)
-	if err != nil {
-		return result{}, err
-	}
-	r, err := ref(in.messageRequest)
+	in, r, err := decodeRef[reportRequest](payload)
 	if err != nil {
 		return result{}, err
 	}
@@ -285,11 +292,7 @@ func (s *surface) reportMessage(ctx context.Context, a chat.Actor, payload json.
 }
 
 func (s *surface) editMessage(ctx context.Context, a chat.Actor, payload json.RawMessage) (result, error) {
-	in, err := decodePayload[editRequest](payload)
-	if err != nil {
-		return result{}, err
-	}
-	r, err := ref(in.messageRequest)
+	in, r, err := decodeRef[editRequest](payload)
 	if err != nil {
 		return result{}, err
 	}
@@ -301,11 +304,7 @@ func (s *surface) editMessage(ctx context.Context, a chat.Actor, payload json.Ra
 }
 
 func (s *surface) deleteMessage(ctx context.Context, a chat.Actor, payload json.RawMessage) (result, error) {
-	in, err := decodePayload[messageRequest](payload)
-	if err != nil {
-		return result{}, err
-	}
-	r, err := ref(in)
+	_, r, err := decodeRef[messageRequest](payload)
 	if err != nil {
 		return result{}, err
 	}
@@ -317,11 +316,7 @@ func (s *surface) deleteMessage(ctx context.Context, a chat.Actor, payload json.
 }
 
 func (s *surface) unsendMessage(ctx context.Context, a chat.Actor, payload json.RawMessage) (result, error) {
-	in, err := decodePayload[messageRequest](payload)
-	if err != nil {
-		return result{}, err
-	}
-	r, err := ref(in)
+	_, r, err := decodeRef[messageRequest](payload)
 	if err != nil {
 		return result{}, err
 	}
@@ -357,11 +352,7 @@ func (s *surface) forwardMessage(ctx context.Context, a chat.Actor, payload json
 }
 
 func (s *surface) messageRead(ctx context.Context, a chat.Actor, payload json.RawMessage) (result, error) {
-	in, err := decodePayload[messageRequest](payload)
-	if err != nil {
-		return result{}, err
-	}
-	r, err := ref(in)
+	_, r, err := decodeRef[messageRequest](payload)
 	if err != nil {
 		return result{}, err
 	}
@@ -372,11 +363,7 @@ func (s *surface) messageRead(ctx context.Context, a chat.Actor, payload json.Ra
 }
 
 func (s *surface) pinMessage(ctx context.Context, a chat.Actor, payload json.RawMessage) (result, error) {
-	in, err := decodePayload[pinRequest](payload)
-	if err != nil {
-		return result{}, err
-	}
-	r, err := ref(in.messageRequest)
+	in, r, err := decodeRef[pinRequest](payload)
 	if err != nil {
 		return result{}, err
 	}
@@ -389,11 +376,7 @@ func (s *surface) pinMessage(ctx context.Context, a chat.Actor, payload json.Raw
 }
 
 func (s *surface) reactionMessage(ctx context.Context, a chat.Actor, payload json.RawMessage) (result, error) {
-	in, err := decodePayload[reactionRequest](payload)
-	if err != nil {
-		return result{}, err
-	}
-	r, err := ref(in.messageRequest)
+	in, r, err := decodeRef[reactionRequest](payload)
 	if err != nil {
 		return result{}, err
 	}
@@ -404,11 +387,7 @@ func (s *surface) reactionMessage(ctx context.Context, a chat.Actor, payload jso
 }
 
 func (s *surface) votePoll(ctx context.Context, a chat.Actor, payload json.RawMessage) (result, error) {
-	in, err := decodePayload[voteRequest](payload)
-	if err != nil {
-		return result{}, err
-	}
-	r, err := ref(in.messageRequest)
+	in, r, err := decodeRef[voteRequest](payload)
 	if err != nil {
 		return result{}, err
 	}

@@ -84,6 +84,10 @@ type messageRequest struct {
 	MessageID      string `json:"messageId"`
 }
 
+// message returns the request's message part (also of the requests that
+// embed it; see decodeRef).
+func (m messageRequest) message() messageRequest { return m }
+
 type reportRequest struct {
 	messageRequest
 	Reason string `json:"reason"`
