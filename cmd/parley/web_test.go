@@ -12,7 +12,6 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -36,11 +35,11 @@ const historyChats = 120
 //
 // It needs Chromium (Debian's chromium package, or PARLEY_TEST_CHROMIUM) and
 // e2e/node's packages; without them it skips, unless
-// PARLEY_TEST_REQUIRE_CHROMIUM or PARLEY_TEST_REQUIRE_NODE is set.
+// PARLEY_TEST_REQUIRE_CHROMIUM is set (see nodetest.Chromium).
 // Screenshots are kept (the log says where; go test -artifacts puts them in
 // the -outputdir).
 func TestWebClient(t *testing.T) {
-	browser := requireChromium(t)
+	browser := nodetest.Chromium(t)
 	nodetest.Require(t)
 
 	env := map[string]string{"PARLEY_ADDR": "127.0.0.1:0", "PARLEY_DATA_DIR": t.TempDir()}
@@ -125,24 +124,6 @@ func TestWebClient(t *testing.T) {
 	if !resumed {
 		t.Errorf("after the drop no /v1/ws request resumed with since > 0 (got %q)", proxy.sinceAfterDrop())
 	}
-}
-
-// requireChromium returns the browser to drive, or skips the test when there
-// is none (fails when PARLEY_TEST_REQUIRE_CHROMIUM is set).
-func requireChromium(t *testing.T) string {
-	t.Helper()
-	path := os.Getenv("PARLEY_TEST_CHROMIUM")
-	if path == "" {
-		path = "/usr/bin/chromium"
-	}
-	if _, err := exec.LookPath(path); err != nil {
-		msg := fmt.Sprintf("chromium not found at %s (apt-get install chromium, or set PARLEY_TEST_CHROMIUM)", path)
-		if os.Getenv("PARLEY_TEST_REQUIRE_CHROMIUM") != "" {
-			t.Fatal(msg + " and PARLEY_TEST_REQUIRE_CHROMIUM is set")
-		}
-		t.Skip(msg)
-	}
-	return path
 }
 
 // screenshotDir is where the browser test keeps its screenshots: the test's

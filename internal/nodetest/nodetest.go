@@ -75,3 +75,22 @@ func Run(tb testing.TB, timeout time.Duration, env []string, script string, args
 	}
 	return stdout.Bytes()
 }
+
+// Chromium returns the browser for the headless tests: PARLEY_TEST_CHROMIUM,
+// or /usr/bin/chromium (Debian's package). When there is none it skips tb,
+// or fails it when PARLEY_TEST_REQUIRE_CHROMIUM is set (CI sets it).
+func Chromium(tb testing.TB) string {
+	tb.Helper()
+	path := os.Getenv("PARLEY_TEST_CHROMIUM")
+	if path == "" {
+		path = "/usr/bin/chromium"
+	}
+	if _, err := exec.LookPath(path); err != nil {
+		msg := "chromium not found at " + path + " (apt-get install chromium, or set PARLEY_TEST_CHROMIUM)"
+		if os.Getenv("PARLEY_TEST_REQUIRE_CHROMIUM") != "" {
+			tb.Fatal(msg + " and PARLEY_TEST_REQUIRE_CHROMIUM is set")
+		}
+		tb.Skip(msg)
+	}
+	return path
+}

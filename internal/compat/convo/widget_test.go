@@ -6,8 +6,6 @@ import (
 	"html"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"testing"
 	"time"
 
@@ -19,16 +17,7 @@ import (
 // page shows its comments and follows them live.
 func TestWidgetInChromium(t *testing.T) {
 	nodetest.Require(t)
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	if _, err := exec.LookPath(chromium); err != nil {
-		if os.Getenv("PARLEY_TEST_REQUIRE_NODE") != "" {
-			t.Fatalf("chromium not found at %s (apt-get install chromium) and PARLEY_TEST_REQUIRE_NODE is set", chromium)
-		}
-		t.Skipf("chromium not found at %s", chromium)
-	}
+	chromium := nodetest.Chromium(t)
 	e := newEnv(t)
 	alice := newEthWallet(81)
 	tok := e.signIn(t, alice)

@@ -5,14 +5,10 @@ import (
 	"context"
 	"crypto/rand"
 	"net/http"
-	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
 
@@ -20,6 +16,7 @@ import (
 	"github.com/parley-chat/parley/internal/chat/chattest"
 	"github.com/parley-chat/parley/internal/files/disk"
 	"github.com/parley-chat/parley/internal/files/s3"
+	"github.com/parley-chat/parley/internal/files/s3/s3test"
 )
 
 // TestMediaStores runs ConvoForge's media and profile images over every file
@@ -36,12 +33,12 @@ func TestMediaStores(t *testing.T) {
 	})
 	t.Run("s3fake", func(t *testing.T) {
 		t.Parallel()
-		opts, _ := fakeS3(t)
+		opts, _ := s3test.NewFakeServer(t)
 		testMedia(t, openS3(t, opts))
 	})
 	t.Run("s3server", func(t *testing.T) {
 		t.Parallel()
-		opts := s3ServerOptions(t)
+		opts := s3test.ServerOptions(t)
 		opts.Prefix = "parley-test/forge-" + strings.ToLower(rand.Text())
 		st := openS3(t, opts)
 		t.Cleanup(func() { emptyPrefix(t, st, opts) })
@@ -110,7 +107,7 @@ func testMedia(t *testing.T, files chat.Files) {
 // upload, the request fails and no media record is left.
 func TestFailedS3UploadLeavesNoRow(t *testing.T) {
 	t.Parallel()
-	opts, fake := fakeS3(t)
+	opts, fake := s3test.NewFakeServer(t)
 	env := chattest.NewWithFiles(t, openS3(t, opts))
 	srv := newServer(t, env)
 	o := srv.bootstrap(t)
@@ -132,39 +129,6 @@ func TestFailedS3UploadLeavesNoRow(t *testing.T) {
 	if u := o.admin.do(t, "GET", "/user/current", nil).want(t, 200).obj(t); u["profile_image"] != nil {
 		t.Errorf("profile image set after a failed upload: %v", u["profile_image"])
 	}
-}
-
-// fakeS3 starts an in-process S3 server (TLS, as minio-go signs unsigned
-// payloads there, which gofakes3 handles) and returns options for it.
-func fakeS3(t *testing.T) (s3.Options, *httptest.Server) {
-	t.Helper()
-	faker := gofakes3.New(s3mem.New(), gofakes3.WithLogger(gofakes3.DiscardLog()))
-	srv := httptest.NewTLSServer(faker.Server())
-	t.Cleanup(srv.Close)
-	return s3.Options{Endpoint: srv.URL, Region: "us-east-1", Bucket: "forge-test", AccessKeyID: "test-access-key",
-		SecretAccessKey: "test-secret-key", PathStyle: true, CreateBucket: true, Transport: srv.Client().Transport}, srv
-}
-
-// s3ServerOptions returns options for the server the environment names. It
-// skips the test when none is named, unless PARLEY_TEST_REQUIRE_S3=1.
-func s3ServerOptions(t *testing.T) s3.Options {
-	t.Helper()
-	opts := s3.Options{
-		Endpoint:        os.Getenv("PARLEY_TEST_S3_ENDPOINT"),
-		Bucket:          os.Getenv("PARLEY_TEST_S3_BUCKET"),
-		AccessKeyID:     os.Getenv("PARLEY_TEST_S3_ACCESS_KEY"),
-		SecretAccessKey: os.Getenv("PARLEY_TEST_S3_SECRET_KEY"),
-		Region:          os.Getenv("PARLEY_TEST_S3_REGION"),
-		PathStyle:       true,
-	}
-	if opts.Endpoint == "" || opts.Bucket == "" || opts.AccessKeyID == "" || opts.SecretAccessKey == "" {
-		const msg = "PARLEY_TEST_S3_ENDPOINT, _BUCKET, _ACCESS_KEY and _SECRET_KEY are not all set (eval \"$(.ci/s3-server)\" starts a server and sets them)"
-		if os.Getenv("PARLEY_TEST_REQUIRE_S3") == "1" {
-			t.Fatal(msg + ", but PARLEY_TEST_REQUIRE_S3=1")
-		}
-		t.Skip(msg)
-	}
-	return opts
 }
 
 func openS3(t *testing.T, opts s3.Options) *s3.Store {

@@ -9,27 +9,30 @@ import (
 	"io"
 	mrand "math/rand/v2"
 	"net/http"
-	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"github.com/minio/minio-go/v7"
 
 	"github.com/parley-chat/parley/internal/chat"
 	"github.com/parley-chat/parley/internal/files/filestest"
 	"github.com/parley-chat/parley/internal/files/s3"
+	"github.com/parley-chat/parley/internal/files/s3/s3test"
 )
 
 // TestConformanceFake runs the suite against an in-process gofakes3 server,
 // one per subtest.
+// fakeOptions returns Options for a fresh in-process fake server.
+func fakeOptions(t *testing.T) s3.Options {
+	opts, _ := s3test.NewFakeServer(t)
+	return opts
+}
+
 func TestConformanceFake(t *testing.T) {
 	filestest.Run(t, func(t *testing.T) chat.Files {
-		return MustOpen(t, NewFakeServer(t))
+		return MustOpen(t, fakeOptions(t))
 	})
 }
 
@@ -37,7 +40,7 @@ func TestConformanceFake(t *testing.T) {
 // server named by the PARLEY_TEST_S3_* variables (see .ci/s3-server), each
 // subtest under its own random prefix, which it empties afterwards.
 func TestConformanceServer(t *testing.T) {
-	opts := ServerOptions(t)
+	opts := s3test.ServerOptions(t)
 	filestest.Run(t, func(t *testing.T) chat.Files {
 		return mustOpenPrefix(t, opts)
 	})
@@ -48,7 +51,7 @@ func TestConformanceServer(t *testing.T) {
 // ends. It skips or fails as ServerOptions does.
 func MustOpenServerPrefix(t *testing.T) *s3.Store {
 	t.Helper()
-	return mustOpenPrefix(t, ServerOptions(t))
+	return mustOpenPrefix(t, s3test.ServerOptions(t))
 }
 
 func mustOpenPrefix(t *testing.T, opts s3.Options) *s3.Store {
@@ -62,7 +65,7 @@ func mustOpenPrefix(t *testing.T, opts s3.Options) *s3.Store {
 // TestServerPrivate checks against the real server that a stored object
 // cannot be fetched without credentials.
 func TestServerPrivate(t *testing.T) {
-	opts := ServerOptions(t)
+	opts := s3test.ServerOptions(t)
 	opts.Prefix = "parley-test/" + strings.ToLower(rand.Text())
 	s := MustOpen(t, opts)
 	t.Cleanup(func() { MustEmptyPrefix(t, s, opts) })
@@ -81,52 +84,6 @@ func TestServerPrivate(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusForbidden || bytes.Contains(body, []byte("secret attachment")) {
 		t.Errorf("anonymous GET %s = %s, want 403 Forbidden", url, resp.Status)
-	}
-}
-
-// ServerOptions returns Options for the server named by the environment.
-// It skips the test when PARLEY_TEST_S3_ENDPOINT is unset, unless
-// PARLEY_TEST_REQUIRE_S3=1, in which case it fails it.
-func ServerOptions(t *testing.T) s3.Options {
-	t.Helper()
-	opts := s3.Options{
-		Endpoint:        os.Getenv("PARLEY_TEST_S3_ENDPOINT"),
-		Bucket:          os.Getenv("PARLEY_TEST_S3_BUCKET"),
-		AccessKeyID:     os.Getenv("PARLEY_TEST_S3_ACCESS_KEY"),
-		SecretAccessKey: os.Getenv("PARLEY_TEST_S3_SECRET_KEY"),
-		Region:          os.Getenv("PARLEY_TEST_S3_REGION"),
-		PathStyle:       true,
-	}
-	if opts.Endpoint == "" || opts.Bucket == "" || opts.AccessKeyID == "" || opts.SecretAccessKey == "" {
-		const msg = "PARLEY_TEST_S3_ENDPOINT, _BUCKET, _ACCESS_KEY and _SECRET_KEY are not all set (eval \"$(.ci/s3-server)\" starts a server and sets them)"
-		if os.Getenv("PARLEY_TEST_REQUIRE_S3") == "1" {
-			t.Fatal(msg + ", but PARLEY_TEST_REQUIRE_S3=1")
-		}
-		t.Skip(msg)
-	}
-	return opts
-}
-
-// NewFakeServer starts a gofakes3 server and returns Options for it, with a
-// fresh bucket created by Open. It serves TLS: over TLS minio-go sends
-// unsigned payloads with a trailing checksum, which gofakes3 handles; over
-// plain HTTP it signs each chunk (STREAMING-AWS4-HMAC-SHA256-PAYLOAD), and
-// gofakes3 v1.2.0 refuses such a PUT of zero bytes with
-// MissingContentLength. Real servers (versitygw, MinIO) accept both.
-func NewFakeServer(tb testing.TB) s3.Options {
-	tb.Helper()
-	faker := gofakes3.New(s3mem.New(), gofakes3.WithLogger(gofakes3.DiscardLog()))
-	srv := httptest.NewTLSServer(faker.Server())
-	tb.Cleanup(srv.Close)
-	return s3.Options{
-		Endpoint:        srv.URL,
-		Region:          "us-east-1",
-		Bucket:          "parley-test",
-		AccessKeyID:     "test-access-key",
-		SecretAccessKey: "test-secret-key",
-		PathStyle:       true,
-		CreateBucket:    true,
-		Transport:       srv.Client().Transport,
 	}
 }
 
@@ -163,7 +120,7 @@ func MustEmptyPrefix(tb testing.TB, s *s3.Store, opts s3.Options) {
 }
 
 func TestPrefix(t *testing.T) {
-	opts := NewFakeServer(t)
+	opts, _ := s3test.NewFakeServer(t)
 	plain := MustOpen(t, opts)
 	opts.Prefix = "/tenant/a/"
 	prefixed := MustOpen(t, opts)
@@ -187,7 +144,7 @@ func TestPrefix(t *testing.T) {
 // private), the content type as the object's Content-Type, and the declared
 // size as the length.
 func TestRequests(t *testing.T) {
-	opts := NewFakeServer(t)
+	opts, _ := s3test.NewFakeServer(t)
 	rec := &recorder{next: opts.Transport}
 	opts.Transport = rec
 	s := MustOpen(t, opts)
@@ -235,7 +192,7 @@ func TestMultipart(t *testing.T) {
 	}
 	t.Run("Fake", func(t *testing.T) {
 		t.Parallel()
-		opts := NewFakeServer(t)
+		opts, _ := s3test.NewFakeServer(t)
 		rec := &recorder{next: opts.Transport}
 		opts.Transport = rec
 		testMultipart(t, MustOpen(t, opts))
@@ -305,7 +262,7 @@ func (c *cancelAfter) Read(p []byte) (int, error) {
 // create it, and that a bucket that vanishes later is an internal error,
 // not a missing file.
 func TestMissingBucket(t *testing.T) {
-	opts := NewFakeServer(t)
+	opts, _ := s3test.NewFakeServer(t)
 	opts.CreateBucket = false
 	if s, err := s3.Open(t.Context(), opts); err == nil {
 		s.Close()
