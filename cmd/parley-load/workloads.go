@@ -293,26 +293,10 @@ func idleWorkload(ctx context.Context, o options) (any, error) {
 	if storm <= 0 || storm > len(conns) {
 		storm = len(conns)
 	}
-	c0, err := dial(ctx, o.URL, s.tokens[0], -1)
+	cursor, err := mark(ctx, o.URL, s.tokens[0], thread)
 	if err != nil {
 		return nil, err
 	}
-	if err := send(ctx, o.URL, s.tokens[0], thread, "mark"); err != nil {
-		return nil, err
-	}
-	var cursor int64
-	for cursor == 0 {
-		_, b, err := c0.Read(ctx)
-		if err != nil {
-			return nil, err
-		}
-		var f frame
-		json.Unmarshal(b, &f)
-		if f.Event == "message.created" {
-			cursor = f.UpdateID
-		}
-	}
-	c0.CloseNow()
 	for _, c := range conns {
 		c.CloseNow()
 	}
@@ -426,26 +410,10 @@ func resumeWorkload(ctx context.Context, o options) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := dial(ctx, o.URL, s.tokens[0], -1)
+	cursor, err := mark(ctx, o.URL, s.tokens[0], thread)
 	if err != nil {
 		return nil, err
 	}
-	if err := send(ctx, o.URL, s.tokens[0], thread, "mark"); err != nil {
-		return nil, err
-	}
-	var cursor int64
-	for cursor == 0 {
-		_, b, err := c.Read(ctx)
-		if err != nil {
-			return nil, err
-		}
-		var f frame
-		json.Unmarshal(b, &f)
-		if f.Event == "message.created" {
-			cursor = f.UpdateID
-		}
-	}
-	c.CloseNow()
 	var next atomic.Int64
 	var g errgroup.Group
 	for i := range 8 {
@@ -462,7 +430,7 @@ func resumeWorkload(ctx context.Context, o options) (any, error) {
 		return nil, err
 	}
 	start := time.Now()
-	c, err = dial(ctx, o.URL, s.tokens[0], cursor)
+	c, err := dial(ctx, o.URL, s.tokens[0], cursor)
 	if err != nil {
 		return nil, err
 	}
@@ -573,4 +541,28 @@ func threadsWorkload(ctx context.Context, o options) (any, error) {
 	return map[string]any{"threads": o.Chats, "created_per_s": float64(o.Chats) / el,
 		"server_rss_before_mb": rss0 / (1 << 20), "server_rss_after_mb": rss1 / (1 << 20),
 		"rss_per_1k_threads_kb": (rss1 - rss0) / k / 1024, "heap_per_1k_threads_kb": (heap1 - heap0) / k / 1024}, nil
+}
+
+// mark sends a chat into thread and returns the update_id of its event: the
+// cursor a socket resumes from to get everything sent after it.
+func mark(ctx context.Context, url, token, thread string) (int64, error) {
+	c, err := dial(ctx, url, token, -1)
+	if err != nil {
+		return 0, err
+	}
+	defer c.CloseNow()
+	if err := send(ctx, url, token, thread, "mark"); err != nil {
+		return 0, err
+	}
+	for {
+		_, b, err := c.Read(ctx)
+		if err != nil {
+			return 0, err
+		}
+		var f frame
+		json.Unmarshal(b, &f)
+		if f.Event == "message.created" {
+			return f.UpdateID, nil
+		}
+	}
 }
