@@ -128,11 +128,8 @@ func (s *Service) UseAPIKey(ctx context.Context, key string) (OrgID, int64, erro
 func (s *Service) APIKeys(ctx context.Context, a Actor) (*APIKeySet, error) {
 	var set *APIKeySet
 	err := s.view(ctx, func(tx ReadTx) error {
-		au, err := loadAuthority(ctx, tx, a)
+		au, err := loadMember(ctx, tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		set, err = apiKeySet(ctx, tx, a.OrgID, au.userID())
@@ -147,11 +144,8 @@ func (s *Service) APIKeys(ctx context.Context, a Actor) (*APIKeySet, error) {
 func (s *Service) RotateAPIKey(ctx context.Context, a Actor) (*APIKeySet, error) {
 	var set *APIKeySet
 	err := s.store.Update(ctx, func(tx Tx) error {
-		au, err := loadAuthority(ctx, tx, a)
+		au, err := loadMember(ctx, tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		cur, err := apiKeySet(ctx, tx, a.OrgID, au.userID())

@@ -56,11 +56,8 @@ func loadBotChat(ctx context.Context, tx ReadTx, au *authority, id ThreadID) (*B
 func (s *Service) CreateBotChat(ctx context.Context, a Actor, bot UserID) (*BotChat, error) {
 	var chat *BotChat
 	err := s.update(ctx, func(w *work) error {
-		au, err := loadAuthority(ctx, w.tx, a)
+		au, err := loadMember(ctx, w.tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		b, err := botOf(ctx, w.tx, a.OrgID, bot)
@@ -95,11 +92,8 @@ func (s *Service) CreateBotChat(ctx context.Context, a Actor, bot UserID) (*BotC
 func (s *Service) BotChats(ctx context.Context, a Actor, other UserID) ([]*BotChat, error) {
 	var chats []*BotChat
 	err := s.view(ctx, func(tx ReadTx) error {
-		au, err := loadAuthority(ctx, tx, a)
+		au, err := loadMember(ctx, tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		user, bot := au.user.ID, other
@@ -119,11 +113,8 @@ func (s *Service) BotChats(ctx context.Context, a Actor, other UserID) ([]*BotCh
 // surface, and it no longer counts towards MaxBotChats.
 func (s *Service) DeleteBotChat(ctx context.Context, a Actor, id ThreadID) error {
 	return s.update(ctx, func(w *work) error {
-		au, err := loadAuthority(ctx, w.tx, a)
+		au, err := loadMember(ctx, w.tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		_, th, err := loadBotChat(ctx, w.tx, au, id)
@@ -171,11 +162,8 @@ func (s *Service) SendBotChatMessage(ctx context.Context, a Actor, in NewBotChat
 	}
 	var out *BotMessage
 	err := s.update(ctx, func(w *work) error {
-		au, err := loadAuthority(ctx, w.tx, a)
+		au, err := loadMember(ctx, w.tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		_, th, err := loadBotChat(ctx, w.tx, au, in.ChatID)
@@ -245,11 +233,8 @@ func (s *Service) BotChatMessages(ctx context.Context, a Actor, q BotMessageQuer
 	}
 	page := &BotMessagePage{Page: q.Page, Limit: q.Limit, Messages: []*BotMessage{}}
 	err := s.view(ctx, func(tx ReadTx) error {
-		au, err := loadAuthority(ctx, tx, a)
+		au, err := loadMember(ctx, tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		if page.Chat, _, err = loadBotChat(ctx, tx, au, q.ChatID); err != nil {
@@ -307,11 +292,8 @@ func withFiles(ctx context.Context, tx ReadTx, org OrgID, msgs []*Message) ([]*B
 func (s *Service) BotChatMessage(ctx context.Context, a Actor, id MessageID) (*Message, error) {
 	var msg *Message
 	err := s.view(ctx, func(tx ReadTx) error {
-		au, err := loadAuthority(ctx, tx, a)
+		au, err := loadMember(ctx, tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		m, err := tx.MessageByID(ctx, a.OrgID, id)

@@ -325,11 +325,8 @@ func (s *Service) LeaveChannel(ctx context.Context, a Actor, id ChannelID) (*Cha
 func (s *Service) membership(ctx context.Context, a Actor, id ChannelID, join bool) (*Channel, error) {
 	var ch *Channel
 	err := s.update(ctx, func(w *work) error {
-		au, err := loadAuthority(ctx, w.tx, a)
+		au, err := loadMember(ctx, w.tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		if err := au.loadChannelAccess(ctx, w.tx); err != nil {

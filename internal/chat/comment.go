@@ -183,11 +183,8 @@ func (s *Service) PostComment(ctx context.Context, a Actor, in NewComment) (*Com
 	var view *CommentView
 	post := func() error {
 		return s.update(ctx, func(w *work) error {
-			au, err := loadAuthority(ctx, w.tx, a)
+			au, err := loadMember(ctx, w.tx, a)
 			if err != nil {
-				return err
-			}
-			if err := requireMember(au); err != nil {
 				return err
 			}
 			th, err := resolveThread(ctx, w.tx, a.OrgID, in.Thread)
@@ -490,11 +487,8 @@ func (s *Service) ToggleVote(ctx context.Context, a Actor, id MessageID, vote st
 	}
 	var view *CommentView
 	err := s.update(ctx, func(w *work) error {
-		au, err := loadAuthority(ctx, w.tx, a)
+		au, err := loadMember(ctx, w.tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		m, th, acc, err := visibleMessage(ctx, w.tx, au, id)
@@ -537,11 +531,8 @@ func (s *Service) DeleteAllComments(ctx context.Context, a Actor) (int, error) {
 	n := 0
 	err := s.update(ctx, func(w *work) error {
 		n = 0
-		au, err := loadAuthority(ctx, w.tx, a)
+		au, err := loadMember(ctx, w.tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		for {

@@ -94,11 +94,8 @@ func (s *Service) CreateCommentThread(ctx context.Context, a Actor, in NewCommen
 	}
 	var view *CommentThreadView
 	err := s.update(ctx, func(w *work) error {
-		au, err := loadAuthority(ctx, w.tx, a)
+		au, err := loadMember(ctx, w.tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		members, err := s.walletUsers(ctx, w, a.OrgID, append(slices.Clone(in.Members), in.Moderators...))

@@ -291,11 +291,8 @@ func (s *Service) PostTo(ctx context.Context, a Actor, in ConversationPost) (*Me
 	var msg *Message
 	err := retryOpen(func() error {
 		return s.update(ctx, func(w *work) error {
-			au, err := loadAuthority(ctx, w.tx, a)
+			au, err := loadMember(ctx, w.tx, a)
 			if err != nil {
-				return err
-			}
-			if err := requireMember(au); err != nil {
 				return err
 			}
 			c, err := findConversation(ctx, w.tx, au, in.To)
@@ -344,11 +341,8 @@ func checkOwnFiles(ctx context.Context, tx ReadTx, au *authority, ids []FileID) 
 func (s *Service) ConversationMessages(ctx context.Context, a Actor, ref ConversationRef, offset, limit int) ([]*Message, error) {
 	msgs := []*Message{}
 	err := s.view(ctx, func(tx ReadTx) error {
-		au, err := loadAuthority(ctx, tx, a)
+		au, err := loadMember(ctx, tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		c, err := findConversation(ctx, tx, au, ref)
@@ -374,11 +368,8 @@ type ConversationSearch struct {
 func (s *Service) SearchConversation(ctx context.Context, a Actor, q ConversationSearch) ([]*Message, error) {
 	msgs := []*Message{}
 	err := s.view(ctx, func(tx ReadTx) error {
-		au, err := loadAuthority(ctx, tx, a)
+		au, err := loadMember(ctx, tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		c, err := findConversation(ctx, tx, au, q.In)
@@ -397,11 +388,8 @@ func (s *Service) SearchConversation(ctx context.Context, a Actor, q Conversatio
 // PostTo's, for reading.
 func (s *Service) ViewConversation(ctx context.Context, a Actor, ref ConversationRef) error {
 	return s.update(ctx, func(w *work) error {
-		au, err := loadAuthority(ctx, w.tx, a)
+		au, err := loadMember(ctx, w.tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		c, err := findConversation(ctx, w.tx, au, ref)
@@ -481,11 +469,8 @@ func (s *Service) TypingTo(ctx context.Context, a Actor, ref ConversationRef) er
 	var th *Thread
 	err := retryOpen(func() error {
 		return s.update(ctx, func(w *work) error {
-			au, err := loadAuthority(ctx, w.tx, a)
+			au, err := loadMember(ctx, w.tx, a)
 			if err != nil {
-				return err
-			}
-			if err := requireMember(au); err != nil {
 				return err
 			}
 			c, err := findConversation(ctx, w.tx, au, ref)
@@ -530,11 +515,8 @@ func (s *Service) MessageConversation(ctx context.Context, a Actor, id MessageID
 	var msg *Message
 	var th *Thread
 	err := s.view(ctx, func(tx ReadTx) error {
-		au, err := loadAuthority(ctx, tx, a)
+		au, err := loadMember(ctx, tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		msg, th, _, err = visibleMessage(ctx, tx, au, id)

@@ -176,11 +176,8 @@ func feedOf(ctx context.Context, tx ReadTx, au *authority, id FeedID) (*Feed, er
 func (s *Service) Feeds(ctx context.Context, a Actor) ([]*Feed, error) {
 	var out []*Feed
 	err := s.view(ctx, func(tx ReadTx) error {
-		au, err := loadAuthority(ctx, tx, a)
+		au, err := loadMember(ctx, tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		own, err := tx.Feeds(ctx, a.OrgID, au.userID())
@@ -199,11 +196,8 @@ func (s *Service) CreateFeed(ctx context.Context, a Actor, in NewFeed) (*Feed, e
 	}
 	var f *Feed
 	err := s.update(ctx, func(w *work) error {
-		au, err := loadAuthority(ctx, w.tx, a)
+		au, err := loadMember(ctx, w.tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		if err := checkFeedRefs(ctx, w.tx, au, &in); err != nil {
@@ -234,11 +228,8 @@ func (s *Service) UpdateFeed(ctx context.Context, a Actor, in FeedUpdate) (*Feed
 	}
 	var f *Feed
 	err := s.update(ctx, func(w *work) error {
-		au, err := loadAuthority(ctx, w.tx, a)
+		au, err := loadMember(ctx, w.tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		if f, err = feedOf(ctx, w.tx, au, in.ID); err != nil {

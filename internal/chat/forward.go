@@ -31,11 +31,8 @@ func (s *Service) ForwardMessage(ctx context.Context, a Actor, in Forward) (*Mes
 	}
 	var msg *Message
 	err := s.update(ctx, func(w *work) error {
-		au, err := loadAuthority(ctx, w.tx, a)
+		au, err := loadMember(ctx, w.tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		src, _, _, err := visibleMessageIn(ctx, w.tx, au, in.From, w.now)

@@ -19,11 +19,8 @@ const (
 func (s *Service) UserRoles(ctx context.Context, a Actor, user UserID) ([]*UserRole, error) {
 	var out []*UserRole
 	err := s.view(ctx, func(tx ReadTx) error {
-		au, err := loadAuthority(ctx, tx, a)
+		_, err := loadMember(ctx, tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		out, err = tx.UserRoles(ctx, a.OrgID, user, 0)
@@ -191,11 +188,8 @@ func (s *Service) RevokeChannelGrant(ctx context.Context, a Actor, id GrantID) (
 func (s *Service) ReadableChannels(ctx context.Context, a Actor) ([]*Channel, error) {
 	out := []*Channel{}
 	err := s.view(ctx, func(tx ReadTx) error {
-		au, err := loadAuthority(ctx, tx, a)
+		au, err := loadMember(ctx, tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		if err := au.loadChannelAccess(ctx, tx); err != nil {
@@ -222,11 +216,8 @@ func (s *Service) ReadableChannels(ctx context.Context, a Actor) ([]*Channel, er
 func (s *Service) ChannelUsers(ctx context.Context, a Actor, ch ChannelID, offset, limit int) ([]*User, error) {
 	out := []*User{}
 	err := s.view(ctx, func(tx ReadTx) error {
-		au, err := loadAuthority(ctx, tx, a)
+		au, err := loadMember(ctx, tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		if _, _, err := conversationChannel(ctx, tx, au, ch); err != nil {

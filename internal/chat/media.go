@@ -61,11 +61,8 @@ func parseFileKey(key string) (OrgID, bool) {
 // org has media turned on.
 func (s *Service) MediaEnabled(ctx context.Context, a Actor) error {
 	return s.view(ctx, func(tx ReadTx) error {
-		au, err := loadAuthority(ctx, tx, a)
+		_, err := loadMember(ctx, tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		return mediaEnabled(ctx, tx, a.OrgID)
@@ -92,11 +89,8 @@ func (s *Service) MediaOf(ctx context.Context, a Actor, msgs []MessageID) ([]*Fi
 	}
 	out := []*File{}
 	err := s.view(ctx, func(tx ReadTx) error {
-		au, err := loadAuthority(ctx, tx, a)
+		au, err := loadMember(ctx, tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		if err := mediaEnabled(ctx, tx, a.OrgID); err != nil {
@@ -141,11 +135,8 @@ func (s *Service) MediaOf(ctx context.Context, a Actor, msgs []MessageID) ([]*Fi
 func (s *Service) DeleteMedia(ctx context.Context, a Actor, id FileID) (*File, error) {
 	var f *File
 	err := s.update(ctx, func(w *work) error {
-		au, err := loadAuthority(ctx, w.tx, a)
+		au, err := loadMember(ctx, w.tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		if err := mediaEnabled(ctx, w.tx, a.OrgID); err != nil {

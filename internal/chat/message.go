@@ -263,11 +263,8 @@ func (s *Service) PostMessage(ctx context.Context, a Actor, in NewMessage) (*Mes
 	}
 	var msg *Message
 	err := s.update(ctx, func(w *work) error {
-		au, err := loadAuthority(ctx, w.tx, a)
+		au, err := loadMember(ctx, w.tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		if _, msg, err = s.replayed(ctx, w.tx, au, in.ClientMsgID); err != nil || msg != nil {
@@ -365,11 +362,8 @@ func (s *Service) EditMessage(ctx context.Context, a Actor, in MessageEdit) (*Me
 	}
 	var msg *Message
 	err := s.update(ctx, func(w *work) error {
-		au, err := loadAuthority(ctx, w.tx, a)
+		au, err := loadMember(ctx, w.tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		m, th, _, err := visibleMessage(ctx, w.tx, au, in.ID)
@@ -413,11 +407,8 @@ func (s *Service) DeleteThreadMessage(ctx context.Context, a Actor, ref MessageR
 	}
 	var msg *Message
 	err := s.update(ctx, func(w *work) error {
-		au, err := loadAuthority(ctx, w.tx, a)
+		au, err := loadMember(ctx, w.tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		m, th, _, err := visibleMessageIn(ctx, w.tx, au, ref, w.now)
@@ -454,11 +445,8 @@ func (s *Service) React(ctx context.Context, a Actor, in ReactionInput) error {
 		return err
 	}
 	return s.update(ctx, func(w *work) error {
-		au, err := loadAuthority(ctx, w.tx, a)
+		au, err := loadMember(ctx, w.tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		m, th, acc, err := visibleMessageIn(ctx, w.tx, au, MessageRef{ThreadID: in.ThreadID, MessageID: in.MessageID}, w.now)

@@ -60,11 +60,8 @@ func (s *Service) StartConversation(ctx context.Context, a Actor, in NewConversa
 	}
 	var th *Thread
 	err := s.update(ctx, func(w *work) error {
-		au, err := loadAuthority(ctx, w.tx, a)
+		au, err := loadMember(ctx, w.tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		others := slices.DeleteFunc(slices.Clone(in.UserIDs), func(id UserID) bool { return id == au.user.ID })

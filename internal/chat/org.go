@@ -224,11 +224,8 @@ func (s *Service) CreateOrg(ctx context.Context, a Actor, in NewOrg) (*Org, *Use
 	var org *Org
 	var owner *User
 	err := s.update(ctx, func(w *work) error {
-		au, err := loadAuthority(ctx, w.tx, a)
+		au, err := loadMember(ctx, w.tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		if org, err = s.insertOrg(ctx, w, in); err != nil {

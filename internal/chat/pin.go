@@ -19,11 +19,8 @@ func (s *Service) PinMessage(ctx context.Context, a Actor, in PinInput) (*Messag
 	}
 	var msg *Message
 	err := s.update(ctx, func(w *work) error {
-		au, err := loadAuthority(ctx, w.tx, a)
+		au, err := loadMember(ctx, w.tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		m, th, acc, err := visibleMessageIn(ctx, w.tx, au, in.MessageRef, w.now)

@@ -115,7 +115,21 @@ func forbidden(au *authority, format string, args ...any) error {
 	return Errorf(Forbidden, format, args...)
 }
 
-// requireMember returns the authority if a signed-in user acts.
+// loadMember is loadAuthority for the use cases that need a signed-in
+// user (or the system): Unauthenticated for anyone else.
+func loadMember(ctx context.Context, tx ReadTx, a Actor) (*authority, error) {
+	au, err := loadAuthority(ctx, tx, a)
+	if err != nil {
+		return nil, err
+	}
+	if err := requireMember(au); err != nil {
+		return nil, err
+	}
+	return au, nil
+}
+
+// requireMember returns nil if a signed-in user (or the system) acts,
+// Unauthenticated otherwise.
 func requireMember(au *authority) error {
 	if au.actor.Kind == System || au.signedIn() {
 		return nil

@@ -27,11 +27,8 @@ func (s *Service) Vote(ctx context.Context, a Actor, in VoteInput) (*Message, er
 	}
 	var msg *Message
 	err := s.update(ctx, func(w *work) error {
-		au, err := loadAuthority(ctx, w.tx, a)
+		au, err := loadMember(ctx, w.tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		m, th, acc, err := visibleMessageIn(ctx, w.tx, au, in.MessageRef, w.now)

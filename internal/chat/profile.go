@@ -21,11 +21,8 @@ const (
 func (s *Service) RenameUser(ctx context.Context, a Actor, id UserID, name string) (*User, error) {
 	var user *User
 	err := s.update(ctx, func(w *work) error {
-		au, err := loadAuthority(ctx, w.tx, a)
+		au, err := loadMember(ctx, w.tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		u, err := w.tx.UserByID(ctx, a.OrgID, id)

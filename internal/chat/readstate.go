@@ -56,11 +56,8 @@ func readStateOf(ctx context.Context, tx ReadTx, au *authority, th *Thread) (*Re
 func (s *Service) MarkRead(ctx context.Context, a Actor, in ReadInput) (*ReadState, error) {
 	var rs *ReadState
 	err := s.update(ctx, func(w *work) error {
-		au, err := loadAuthority(ctx, w.tx, a)
+		au, err := loadMember(ctx, w.tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		th, _, err := visibleThread(ctx, w.tx, au, in.ThreadID)

@@ -301,11 +301,8 @@ func (s *Service) Typing(ctx context.Context, a Actor, thread ThreadID) error {
 func (s *Service) TouchPresence(ctx context.Context, a Actor) error {
 	var wasAway bool
 	err := s.store.Update(ctx, func(tx Tx) error {
-		au, err := loadAuthority(ctx, tx, a)
+		_, err := loadMember(ctx, tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		wasAway, err = tx.TouchPresence(ctx, a.OrgID, a.UserID, s.Now())
@@ -324,11 +321,8 @@ func (s *Service) TouchPresence(ctx context.Context, a Actor) error {
 func (s *Service) ActiveUsers(ctx context.Context, a Actor) ([]UserID, error) {
 	var ids []UserID
 	err := s.view(ctx, func(tx ReadTx) error {
-		au, err := loadAuthority(ctx, tx, a)
+		_, err := loadMember(ctx, tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		ids, err = tx.ActiveUsers(ctx, a.OrgID, s.Now().Add(-PresenceAway))

@@ -115,11 +115,8 @@ func (s *Service) ReportMessage(ctx context.Context, a Actor, in NewReport) (*Re
 	}
 	var rep *Report
 	err := s.update(ctx, func(w *work) error {
-		au, err := loadAuthority(ctx, w.tx, a)
+		au, err := loadMember(ctx, w.tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		m, th, _, err := visibleMessageIn(ctx, w.tx, au, in.MessageRef, w.now)

@@ -35,11 +35,8 @@ func rolesChanged(org OrgID, actor, user UserID) *Event {
 func (s *Service) Roles(ctx context.Context, a Actor, user UserID) ([]*Role, error) {
 	var roles []*Role
 	err := s.view(ctx, func(tx ReadTx) error {
-		au, err := loadAuthority(ctx, tx, a)
+		_, err := loadMember(ctx, tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		roles, err = tx.Roles(ctx, a.OrgID, user)

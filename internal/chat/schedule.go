@@ -118,11 +118,8 @@ func (s *Service) ScheduleMessage(ctx context.Context, a Actor, in NewScheduled)
 	}
 	var sm *ScheduledMessage
 	err := s.update(ctx, func(w *work) error {
-		au, err := loadAuthority(ctx, w.tx, a)
+		au, err := loadMember(ctx, w.tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		if _, err := writableThread(ctx, w.tx, au, in.Message); err != nil {
@@ -188,11 +185,8 @@ func (s *Service) ScheduledMessages(ctx context.Context, a Actor, f ScheduledFil
 	f.Limit = clampLimit(f.Limit, 100)
 	var out []*ScheduledMessage
 	err := s.view(ctx, func(tx ReadTx) error {
-		au, err := loadAuthority(ctx, tx, a)
+		au, err := loadMember(ctx, tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		out, err = tx.ScheduledMessages(ctx, a.OrgID, au.user.ID, f)
@@ -207,11 +201,8 @@ func (s *Service) ScheduledMessages(ctx context.Context, a Actor, f ScheduledFil
 func (s *Service) CancelScheduled(ctx context.Context, a Actor, id ScheduledID) (*ScheduledMessage, error) {
 	var sm *ScheduledMessage
 	err := s.update(ctx, func(w *work) error {
-		au, err := loadAuthority(ctx, w.tx, a)
+		au, err := loadMember(ctx, w.tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		sm, err = w.tx.ScheduledByID(ctx, a.OrgID, id)

@@ -22,11 +22,8 @@ func (s *Service) MarkSeen(ctx context.Context, a Actor, ids []MessageID) error 
 		return Invalidf("ids", "Name at most %d messages at once.", MaxSeenBatch)
 	}
 	return s.update(ctx, func(w *work) error {
-		au, err := loadAuthority(ctx, w.tx, a)
+		au, err := loadMember(ctx, w.tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		newest := map[ThreadID]*Message{}
@@ -80,11 +77,8 @@ func (s *Service) MarkSeen(ctx context.Context, a Actor, ids []MessageID) error 
 func (s *Service) SeenBy(ctx context.Context, a Actor, id MessageID) ([]UserID, error) {
 	var users []UserID
 	err := s.view(ctx, func(tx ReadTx) error {
-		au, err := loadAuthority(ctx, tx, a)
+		au, err := loadMember(ctx, tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		m, _, _, err := visibleMessage(ctx, tx, au, id)

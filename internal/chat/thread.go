@@ -257,11 +257,8 @@ func (s *Service) StartThread(ctx context.Context, a Actor, in NewThread) (*Thre
 	var th *Thread
 	var msg *Message
 	err := s.update(ctx, func(w *work) error {
-		au, err := loadAuthority(ctx, w.tx, a)
+		au, err := loadMember(ctx, w.tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		if th, msg, err = s.replayed(ctx, w.tx, au, in.ClientMsgID); err != nil || msg != nil {

@@ -14,11 +14,8 @@ func (s *Service) StopTyping(ctx context.Context, a Actor, thread ThreadID) erro
 func (s *Service) announceTyping(ctx context.Context, a Actor, thread ThreadID, typ EventType) error {
 	var th *Thread
 	err := s.view(ctx, func(tx ReadTx) error {
-		au, err := loadAuthority(ctx, tx, a)
+		au, err := loadMember(ctx, tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		var acc Access

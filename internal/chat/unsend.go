@@ -17,11 +17,8 @@ func (s *Service) UnsendMessage(ctx context.Context, a Actor, ref MessageRef) (*
 		keys []string
 	)
 	err := s.update(ctx, func(w *work) error {
-		au, err := loadAuthority(ctx, w.tx, a)
+		au, err := loadMember(ctx, w.tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		m, th, _, err := visibleMessageIn(ctx, w.tx, au, ref, w.now)

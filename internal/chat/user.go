@@ -153,11 +153,8 @@ func publicUser(u *User) *User {
 func (s *Service) Users(ctx context.Context, a Actor, offset, limit int) ([]*User, error) {
 	var users []*User
 	err := s.view(ctx, func(tx ReadTx) error {
-		au, err := loadAuthority(ctx, tx, a)
+		au, err := loadMember(ctx, tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		if users, err = tx.Users(ctx, a.OrgID, max(offset, 0), clampLimit(limit, MaxPage)); err != nil {
@@ -176,11 +173,8 @@ func (s *Service) Users(ctx context.Context, a Actor, offset, limit int) ([]*Use
 func (s *Service) User(ctx context.Context, a Actor, id UserID) (*User, error) {
 	var user *User
 	err := s.view(ctx, func(tx ReadTx) error {
-		au, err := loadAuthority(ctx, tx, a)
+		au, err := loadMember(ctx, tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		u, err := tx.UserByID(ctx, a.OrgID, id)
@@ -234,11 +228,8 @@ func (s *Service) UpdateUser(ctx context.Context, a Actor, id UserID, upd UserUp
 	}
 	var user *User
 	err := s.update(ctx, func(w *work) error {
-		au, err := loadAuthority(ctx, w.tx, a)
+		au, err := loadMember(ctx, w.tx, a)
 		if err != nil {
-			return err
-		}
-		if err := requireMember(au); err != nil {
 			return err
 		}
 		u, err := w.tx.UserByID(ctx, a.OrgID, id)
